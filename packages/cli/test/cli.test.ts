@@ -1,0 +1,39 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { main, parseArgs } from '../src/index.js';
+
+describe('retrievals CLI', () => {
+  it('parses open-retrievals style flags', () => {
+    expect(parseArgs(['embed', '--model_name_or_path', 'm', '--fp16', '--temperature=0.02', 'extra'])).toEqual({
+      command: 'embed',
+      flags: { model_name_or_path: 'm', fp16: true, temperature: '0.02' },
+      positional: ['extra'],
+    });
+  });
+
+  it('info lists every registry and the model folders it finds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    mkdirSync(join(dir, 'bert-x'));
+    writeFileSync(join(dir, 'bert-x', 'config.json'), '{"model_type":"bert"}');
+    mkdirSync(join(dir, 'not-a-model'));
+    const lines: string[] = [];
+    expect(await main(['info', '--fixtures', dir], (l) => lines.push(l))).toBe(0);
+    const text = lines.join('\n');
+    for (const key of ['architectures', 'poolers', 'losses', 'formats', 'schedulers', 'indexes']) expect(text).toContain(`  ${key} (`);
+    expect(text).toContain('schedulers (scheduler): constant, cosine, linear, constant_with_warmup');
+    expect(text).toContain('fixture models in');
+    expect(text).toContain('bert-x [bert]: config.json');
+    expect(text).not.toContain('not-a-model');
+  });
+
+  it('says clearly what is not implemented yet and rejects unknown commands', async () => {
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await main(['build-hn'])).toBe(2);
+    expect(err).toHaveBeenLastCalledWith("retrievals: not implemented: the 'build-hn' command");
+    expect(await main(['frobnicate'])).toBe(2);
+    expect(err.mock.lastCall![0]).toMatch(/unknown command 'frobnicate'/);
+    err.mockRestore();
+  });
+});

@@ -1,0 +1,54 @@
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { bytesPerElement, type DType, type TypedArray } from '../dtype.js';
+import { SafetensorsError } from '../errors.js';
+import { DTYPE_TO_SAFETENSORS } from './format.js';
+
+export interface TensorToWrite {
+  dtype: DType;
+  shape: readonly number[];
+  data: TypedArray;
+}
+
+/**
+ * Writes tensors in the layout Python's `safetensors` writes (names sorted, header padded with
+ * spaces to 8 bytes), through a temporary file renamed into place so a crash never leaves half a file.
+ */
+export function writeSafetensors(
+  path: string,
+  tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>,
+  metadata?: Record<string, string>,
+): void {
+  const entries = (tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors)).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  const header: Record<string, unknown> = {};
+  if (metadata && Object.keys(metadata).length) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, t] of entries) {
+    const st = DTYPE_TO_SAFETENSORS[t.dtype];
+    if (!st) throw new SafetensorsError(`${path}: tensor '${name}': dtype ${t.dtype} has no safetensors name`);
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    if (t.data.length !== n) {
+      throw new SafetensorsError(`${path}: tensor '${name}': shape [${t.shape.join(', ')}] needs ${n} elements, data has ${t.data.length}`);
+    }
+    const size = n * bytesPerElement(t.dtype);
+    header[name] = { dtype: st, shape: [...t.shape], data_offsets: [offset, offset + size] };
+    offset += size;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
+  const headerBytes = Buffer.from(json, 'utf8');
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(headerBytes.length));
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, len);
+    writeSync(fd, headerBytes);
+    for (const [, t] of entries) writeSync(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}

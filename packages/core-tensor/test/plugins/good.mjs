@@ -1,0 +1,6 @@
+export default {
+  name: 'good',
+  setup({ things }) {
+    things.register('from-plugin', 42);
+  },
+};

@@ -1,0 +1,1 @@
+export default { name: 'throws', setup() { throw new Error('boom'); } };
