@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import { bytesPerElement, type DType, type TypedArray } from '../dtype.js';
 import { SafetensorsError } from '../errors.js';
 import { DTYPE_TO_SAFETENSORS } from './format.js';
@@ -9,17 +10,21 @@ export interface TensorToWrite {
   data: TypedArray;
 }
 
+// The Rust writer lays tensors out by dtype (largest alignment first), then by name.
+const DTYPE_ORDER: DType[] = ['int64', 'float64', 'float32', 'int32', 'bfloat16', 'float16', 'int8', 'uint8', 'bool'];
+
 /**
- * Writes tensors in the layout Python's `safetensors` writes (names sorted, header padded with
- * spaces to 8 bytes), through a temporary file renamed into place so a crash never leaves half a file.
+ * Writes tensors in the layout Python's `safetensors` writes (sorted by dtype then name, header
+ * padded with spaces to 8 bytes), through a temporary file renamed into place so a crash never
+ * leaves half a file.
  */
 export function writeSafetensors(
   path: string,
   tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>,
   metadata?: Record<string, string>,
 ): void {
-  const entries = (tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors)).sort(([a], [b]) =>
-    a < b ? -1 : a > b ? 1 : 0,
+  const entries = (tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors)).sort(
+    ([a, ta], [b, tb]) => DTYPE_ORDER.indexOf(ta.dtype) - DTYPE_ORDER.indexOf(tb.dtype) || (a < b ? -1 : a > b ? 1 : 0),
   );
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length) header.__metadata__ = metadata;
@@ -28,6 +33,9 @@ export function writeSafetensors(
     const st = DTYPE_TO_SAFETENSORS[t.dtype];
     if (!st) throw new SafetensorsError(`${path}: tensor '${name}': dtype ${t.dtype} has no safetensors name`);
     const n = t.shape.reduce((a, b) => a * b, 1);
+    if (t.data.BYTES_PER_ELEMENT !== bytesPerElement(t.dtype)) {
+      throw new SafetensorsError(`${path}: tensor '${name}': a ${t.data.constructor.name} cannot hold ${t.dtype} values`);
+    }
     if (t.data.length !== n) {
       throw new SafetensorsError(`${path}: tensor '${name}': shape [${t.shape.join(', ')}] needs ${n} elements, data has ${t.data.length}`);
     }
@@ -40,15 +48,26 @@ export function writeSafetensors(
   const headerBytes = Buffer.from(json, 'utf8');
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(headerBytes.length));
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = `${path}.tmp-${process.pid}-${threadId}`;
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, len);
-    writeSync(fd, headerBytes);
-    for (const [, t] of entries) writeSync(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    writeAll(fd, len);
+    writeAll(fd, headerBytes);
+    for (const [, t] of entries) writeAll(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
     fsyncSync(fd);
-  } finally {
     closeSync(fd);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(tmp, { force: true });
+    throw new SafetensorsError(`${path}: write failed: ${(e as Error).message}`, { cause: e });
   }
-  renameSync(tmp, path);
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
