@@ -1,0 +1,8 @@
+import './elementwise.js';
+import './reduce.js';
+import './matmul.js';
+import './shape-ops.js';
+import './index-ops.js';
+
+export { getGradient, registerGradient, type GradFn } from './registry.js';
+export { sumTo } from './sum-to.js';
