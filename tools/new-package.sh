@@ -21,7 +21,7 @@ cat > "$dir/package.json" <<JSON
   "engines": { "node": ">=20.19" },
   "scripts": {
     "build": "tsup",
-    "test": "vitest run",
+    "test": "vitest run --reporter=default --reporter=json --outputFile.json=.vitest/results.json",
     "typecheck": "tsc --noEmit -p tsconfig.json",
     "lint": "node ../../tools/check-deps.mjs"
   },

@@ -1,4 +1,4 @@
-import type { Registry } from '@retrievals/core-tensor';
+import { backends, type Registry } from '@retrievals/core-tensor';
 import { formats } from '@retrievals/data';
 import { indexes } from '@retrievals/hard-negatives';
 import { losses } from '@retrievals/losses';
@@ -8,5 +8,5 @@ import { schedulers } from '@retrievals/trainer';
 
 /** Every registry the CLI hands to plugins, keyed as plugins' `setup` receives them. */
 export function builtinRegistries(): Record<string, Registry<unknown>> {
-  return { architectures, poolers, losses, formats, schedulers, indexes } as Record<string, Registry<unknown>>;
+  return { backends, architectures, poolers, losses, formats, schedulers, indexes } as Record<string, Registry<unknown>>;
 }

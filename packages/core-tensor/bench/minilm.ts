@@ -83,13 +83,28 @@ export async function benchMiniLM(): Promise<void> {
   const med = ts[2]!;
   console.log(`MiniLM InfoNCE train step (2x${B}x${T}, fwd+bwd+AdamW), core-tensor/ort: median ${fmt(med, 0)} ms -> ${fmt((2 * B) / (med / 1000))} seq/s; graph compile ${fmt(compileMs, 0)} ms (first step ${fmt(first, 0)} ms)`);
 
+  runTorchReference();
+}
+
+/**
+ * Runs ../shared/bench/torch_minilm_step.py right after our figures. The Python is
+ * RETRIEVALS_TORCH_PYTHON, else `python3`; Debian's python3-torch is built on the generic
+ * reference BLAS and is ~30x slower, so the pip wheel (pip install --no-index --no-deps
+ * "$PIP_FIND_LINKS"/torch-*.whl) is what a fair comparison needs.
+ */
+function runTorchReference(): void {
   const script = resolve(import.meta.dirname, '../../../../shared/bench/torch_minilm_step.py');
-  if (existsSync(script) && existsSync('/usr/bin/python3')) {
-    try {
-      const out = execFileSync('/usr/bin/python3', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      console.log(out.trim().split('\n').map((l) => `  pytorch: ${l}`).join('\n'));
-    } catch (e) {
-      console.log(`  pytorch reference not run: ${(e as Error).message.split('\n')[0]}`);
-    }
-  } else console.log('  pytorch reference not run: needs ../shared/bench/torch_minilm_step.py and /usr/bin/python3 with torch');
+  const python = process.env.RETRIEVALS_TORCH_PYTHON ?? 'python3';
+  if (!existsSync(script)) {
+    console.log(`  pytorch reference not run: ${script} not found`);
+    return;
+  }
+  try {
+    const info = execFileSync(python, ['-c', "import torch,re;print(torch.__version__, re.search(r'BLAS_INFO=(\\w+)', torch.__config__.show()).group(1))"], { encoding: 'utf8' }).trim();
+    const out = execFileSync(python, [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    console.log(`  pytorch ${info} (${python}):`);
+    console.log(out.trim().split('\n').map((l) => `    ${l}`).join('\n'));
+  } catch (e) {
+    console.log(`  pytorch reference not run (${python}): ${(e as Error).message.split('\n')[0]}`);
+  }
 }

@@ -3,6 +3,7 @@ import './reduce.js';
 import './matmul.js';
 import './shape-ops.js';
 import './index-ops.js';
+import './activations.js';
 
 export { getGradient, registerGradient, type GradFn } from './registry.js';
 export { sumTo } from './sum-to.js';

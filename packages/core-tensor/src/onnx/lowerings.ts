@@ -73,3 +73,10 @@ reg('gatherGrad', (ctx, [i, u], n, out) => {
 reg('scatterElementsAdd', (ctx, [i, u], n, out) =>
   ctx.emit('ScatterElements', [zeros(ctx, n, n.shape), asInt64(ctx, i!, n, 0), u!], { axis: n.attrs.axis as number, reduction: 'add' }, out),
 );
+
+// onnxruntime's fused contrib kernels; the tanh form is FastGelu (same constants as PyTorch's).
+reg('gelu', (ctx, [x], n, out) => {
+  const op = n.attrs.approximate === 'tanh' ? 'FastGelu' : 'Gelu';
+  ctx.nodes.push({ op, inputs: [x!], outputs: [out], domain: 'com.microsoft' });
+  return out;
+});

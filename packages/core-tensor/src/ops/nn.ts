@@ -2,11 +2,11 @@ import { DTypeError, ShapeError } from '../errors.js';
 import type { Generator } from '../random.js';
 import { fmt } from '../shape.js';
 import { allocate } from '../dtype.js';
-import { Tensor } from '../tensor.js';
+import { makeOp, Tensor } from '../tensor.js';
 import { cast, not, unary, where } from './elementwise.js';
 import { gather, gatherElements } from './index-ops.js';
 import {
-  abs, add, clamp, div, equal, erf, exp, greater, isFinite, log, logsumexp, max, maximum, mean, mul, requireFloat, rsqrt, sigmoid, sqrt, sub, sum, tanh,
+  abs, add, clamp, div, equal, exp, greater, isFinite, log, logsumexp, max, maximum, mean, mul, requireFloat, rsqrt, sigmoid, sqrt, sub, sum,
 } from './math.js';
 import { matmul } from './matmul.js';
 import { concat, reshape, slice, transpose, unsqueeze } from './shape-ops.js';
@@ -14,13 +14,14 @@ import { concat, reshape, slice, transpose, unsqueeze } from './shape-ops.js';
 export const relu = (x: Tensor) => maximum(x, 0);
 export const silu = (x: Tensor) => mul(x, sigmoid(x));
 
-/** GELU: exact erf form (BERT's "gelu") or the tanh approximation ("gelu_new"/"gelu_pytorch_tanh"). */
+/**
+ * GELU: exact erf form (BERT's "gelu") or the tanh approximation ("gelu_new"/"gelu_pytorch_tanh").
+ * One op rather than a composite: onnxruntime has a fused kernel for each form, and the gradient
+ * is written out by hand with fewer passes than autodiff of the composite would take.
+ */
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
-  if (approximate === 'tanh') {
-    const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
-    return mul(mul(x, 0.5), add(tanh(inner), 1));
-  }
-  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+  requireFloat('gelu', x);
+  return makeOp('gelu', [x], { approximate }, x.shape, x.dtype);
 }
 
 /** log(1 + e^x) without overflow: max(x,0) + log(1 + e^(−|x|)). */

@@ -70,3 +70,16 @@ registerJsKernel('where', ([c, x, y], infos, node) => {
 });
 
 registerJsKernel('cast', ([x], infos, node) => castArray(x!, infos[0]!.dtype, node.dtype));
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+registerJsKernel('gelu', ([x], _infos, node) => {
+  const a = x as Float32Array;
+  const o = out(node.dtype, a.length);
+  if (node.attrs.approximate === 'tanh') {
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i]!;
+      o[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
+    }
+  } else for (let i = 0; i < a.length; i++) o[i] = 0.5 * a[i]! * (1 + erf(a[i]! * Math.SQRT1_2));
+  return finish(o, node.dtype);
+});
