@@ -15,6 +15,8 @@ export { buildProgram, type Program, type ProgramNode, type ValueInfo } from './
 export { registerGradient, getGradient, sumTo, type GradFn } from './grad/index.js';
 export { registerJsKernel, type JsKernel } from './backends/js/kernels.js';
 export { lowerProgram, registerOnnxLowering, LowerContext, OPSET, type LowerOptions, type OnnxLowering } from './onnx/lower.js';
+export { quantizeMatMulsInt8 } from './onnx/quantize.js';
+export { exportGraph, ExportError, type ExportInput, type ExportSpec } from './onnx/export.js';
 export { encodeModel, ONNX_DTYPE, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValue } from './onnx/model.js';
 export { binary, unary, not, where, cast, type TensorLike } from './ops/elementwise.js';
 export { reduce, argmax, type Axes } from './ops/reduce.js';

@@ -30,6 +30,8 @@ export interface Program {
 export interface BuiltProgram {
   program: Program;
   feedData: TypedArray[];
+  /** The tensors whose data is fed, in program order. */
+  feedTensors: Tensor[];
   /** For each lazy target, in the order given, its position in `program.outputs`. */
   targetOutputs: number[];
 }
@@ -81,6 +83,7 @@ export function buildProgram(targets: readonly Tensor[]): BuiltProgram {
       outputs,
     },
     feedData: feeds.map((t) => t.buffer!),
+    feedTensors: feeds,
     targetOutputs,
   };
 }

@@ -11,7 +11,8 @@ export class LowerContext {
   private counter = 0;
   private int64Cache = new Map<string, string>();
 
-  constructor(readonly infos: ValueInfo[]) {}
+  /** @param dedupe share equal int64 initializers (off when exporting: traces must line up 1:1). */
+  constructor(readonly infos: ValueInfo[], private readonly dedupe = true) {}
 
   fresh(hint: string): string {
     return `${hint}_${this.counter++}`;
@@ -26,7 +27,7 @@ export class LowerContext {
   /** An int64 initializer (shapes, axes, pads), shared between nodes that use the same values. */
   int64(values: readonly number[]): string {
     const key = values.join(',');
-    let name = this.int64Cache.get(key);
+    let name = this.dedupe ? this.int64Cache.get(key) : undefined;
     if (!name) {
       name = this.fresh('i64');
       this.initializers.push({ name, dtype: 'int64', dims: [values.length], data: BigInt64Array.from(values, (v) => BigInt(v)) });
@@ -59,8 +60,10 @@ export interface LowerOptions {
   /** Symbolic dims per input/output (e.g. { 0: 'batch', 1: 'sequence' }) for exported models. */
   inputDims?: (Record<number, string> | undefined)[];
   outputDims?: (Record<number, string> | undefined)[];
-  /** Keep constants as initializers with these names (for exported weights). */
+  /** The graph's name. */
   name?: string;
+  /** Share equal int64 initializers (default true). */
+  dedupe?: boolean;
 }
 
 const dimsOf = (shape: readonly number[], names?: Record<number, string>): OnnxDim[] => shape.map((d, i) => names?.[i] ?? d);
@@ -68,7 +71,7 @@ const dimsOf = (shape: readonly number[], names?: Record<number, string>): OnnxD
 /** Lowers a program to one ONNX graph: feeds become graph inputs, constants initializers. */
 export function lowerProgram(program: Program, options: LowerOptions = {}): OnnxGraph {
   const infos: ValueInfo[] = [...program.feeds, ...program.consts, ...program.nodes];
-  const ctx = new LowerContext(infos);
+  const ctx = new LowerContext(infos, options.dedupe ?? true);
   const names: string[] = [];
   const inputNames = options.inputNames ?? program.feeds.map((_, i) => `in${i}`);
   const outputNames = options.outputNames ?? program.outputs.map((_, i) => `out${i}`);

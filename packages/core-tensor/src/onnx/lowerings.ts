@@ -6,11 +6,18 @@ const SIMPLE: Record<string, string> = {
   neg: 'Neg', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', abs: 'Abs', tanh: 'Tanh', sigmoid: 'Sigmoid', erf: 'Erf',
   reciprocal: 'Reciprocal', sin: 'Sin', cos: 'Cos', sign: 'Sign', identity: 'Identity', not: 'Not',
   add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', pow: 'Pow', maximum: 'Max', minimum: 'Min',
-  equal: 'Equal', less: 'Less', greater: 'Greater', and: 'And', or: 'Or', where: 'Where', matmul: 'MatMul',
+  equal: 'Equal', less: 'Less', greater: 'Greater', and: 'And', or: 'Or', matmul: 'MatMul',
 };
 for (const [op, onnx] of Object.entries(SIMPLE)) reg(op, (ctx, ins, _n, out) => ctx.emit(onnx, ins, undefined, out));
 
 reg('cast', (ctx, [x], node, out) => ctx.emit('Cast', [x!], { to: ONNX_DTYPE[node.dtype] }, out));
+
+// onnxruntime has no bool Where kernel: bool branches are selected as uint8.
+reg('where', (ctx, [c, a, b], n, out) => {
+  if (n.dtype !== 'bool') return ctx.emit('Where', [c!, a!, b!], undefined, out);
+  const u8 = (v: string) => ctx.emit('Cast', [v], { to: ONNX_DTYPE.uint8 });
+  return ctx.emit('Cast', [ctx.emit('Where', [c!, u8(a!), u8(b!)])], { to: ONNX_DTYPE.bool }, out);
+});
 
 const keep = (n: ProgramNode) => (n.attrs.keepdim ? 1 : 0);
 reg('sum', (ctx, [x], n, out) => ctx.emit('ReduceSum', [x!, ctx.int64(n.attrs.axes as number[])], { keepdims: keep(n) }, out));
@@ -75,8 +82,11 @@ reg('scatterElementsAdd', (ctx, [i, u], n, out) =>
 );
 
 // onnxruntime's fused contrib kernels; the tanh form is FastGelu (same constants as PyTorch's).
+// FastGelu rejects rank 0, so a scalar goes through as [1].
 reg('gelu', (ctx, [x], n, out) => {
   const op = n.attrs.approximate === 'tanh' ? 'FastGelu' : 'Gelu';
-  ctx.nodes.push({ op, inputs: [x!], outputs: [out], domain: 'com.microsoft' });
-  return out;
+  const scalar = n.shape.length === 0;
+  const y = scalar ? ctx.fresh('gelu') : out;
+  ctx.nodes.push({ op, inputs: [scalar ? ctx.emit('Reshape', [x!, ctx.int64([1])]) : x!], outputs: [y], domain: 'com.microsoft' });
+  return scalar ? ctx.emit('Reshape', [y, ctx.int64([])], undefined, out) : out;
 });
