@@ -23,6 +23,7 @@ export { reduce, argmax, type Axes } from './ops/reduce.js';
 export { matmul } from './ops/matmul.js';
 export { reshape, permute, transpose, expand, unsqueeze, squeeze, slice, pad, concat, stack, split } from './ops/shape-ops.js';
 export { gather, gatherElements, topk, topkIndices } from './ops/index-ops.js';
+export { cumsum, fullLike, positionsLike } from './ops/scan.js';
 export * from './ops/math.js';
 export * from './ops/nn.js';
 export * from './optim/index.js';

@@ -36,6 +36,11 @@ export class LowerContext {
     return name;
   }
 
+  /** A 0-d int64 initializer (CumSum's axis). */
+  scalarInt64(value: number): string {
+    return this.initializer({ dtype: 'int64', dims: [], data: BigInt64Array.from([BigInt(value)]) });
+  }
+
   initializer(t: OnnxTensor): string {
     const name = this.fresh('const');
     this.initializers.push({ ...t, name });

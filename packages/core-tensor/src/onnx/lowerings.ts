@@ -1,3 +1,4 @@
+import { allocate } from '../dtype.js';
 import { ONNX_DTYPE } from './model.js';
 import { registerOnnxLowering as reg, type LowerContext } from './lower.js';
 import type { ProgramNode } from '../program.js';
@@ -89,4 +90,15 @@ reg('gelu', (ctx, [x], n, out) => {
   const y = scalar ? ctx.fresh('gelu') : out;
   ctx.nodes.push({ op, inputs: [scalar ? ctx.emit('Reshape', [x!, ctx.int64([1])]) : x!], outputs: [y], domain: 'com.microsoft' });
   return scalar ? ctx.emit('Reshape', [y, ctx.int64([])], undefined, out) : out;
+});
+
+reg('cumsum', (ctx, [x], n, out) =>
+  ctx.emit('CumSum', [x!, ctx.scalarInt64(n.attrs.axis as number)], { reverse: n.attrs.reverse ? 1 : 0 }, out),
+);
+reg('fullLike', (ctx, [x], n, out) => {
+  const dtype = n.dtype;
+  const data = allocate(dtype, 1);
+  if (dtype === 'int64') (data as BigInt64Array)[0] = BigInt(n.attrs.value as number);
+  else data[0] = n.attrs.value as number;
+  return ctx.emit('ConstantOfShape', [ctx.emit('Shape', [x!])], { value: { tensor: { dtype, dims: [1], data } } }, out);
 });

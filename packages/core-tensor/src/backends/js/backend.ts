@@ -7,6 +7,7 @@ import './reduce.js';
 import './matmul.js';
 import './shape-ops.js';
 import './index-ops.js';
+import './scan.js';
 
 /** The reference backend: interprets a program op by op in plain TypeScript. */
 export const jsBackend: Backend = {

@@ -15,7 +15,7 @@ const UNARY: Record<string, (x: number) => number> = {
   reciprocal: (x) => 1 / x,
   sin: Math.sin,
   cos: Math.cos,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN), // NaN stays NaN, as in onnxruntime
   identity: (x) => x,
   not: (x) => (x ? 0 : 1),
 };
@@ -33,7 +33,8 @@ const BINARY: Record<string, (a: number, b: number) => number> = {
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
-  pow: (a, b) => a ** b,
+  // C's pow (onnxruntime, PyTorch): 1^y = 1 for any y, (−1)^±∞ = 1, where JS's ** gives NaN
+  pow: (a, b) => (a === 1 || (a === -1 && (b === Infinity || b === -Infinity)) ? 1 : a ** b),
   // NaN propagates, as in PyTorch and onnxruntime
   maximum: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
   minimum: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
