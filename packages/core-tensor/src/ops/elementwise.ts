@@ -1,4 +1,4 @@
-import { type DType, isFloat } from '../dtype.js';
+import { type DType, dtypeInfo, isFloat } from '../dtype.js';
 import { DTypeError } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import { constant, makeOp, type Tensor } from '../tensor.js';
@@ -56,6 +56,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 }
 
 export function cast(x: Tensor, to: DType): Tensor {
+  dtypeInfo(to); // an unknown dtype fails here, not inside a backend
   if (x.dtype === to) return x;
   return makeOp('cast', [x], { to }, x.shape, to, isFloat(x.dtype) && isFloat(to));
 }

@@ -2,6 +2,7 @@ import { isFloat } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { fmt, normAxis } from '../shape.js';
 import { makeOp, type Tensor } from '../tensor.js';
+import { rejectBool } from './reduce.js';
 
 function checkIndex(op: string, idx: Tensor): void {
   if (idx.dtype !== 'int32' && idx.dtype !== 'int64') throw new DTypeError(`${op}: indices must be int32 or int64, got ${idx.dtype}`);
@@ -38,6 +39,7 @@ export function scatterElementsAdd(idx: Tensor, updates: Tensor, axis: number, s
 
 /** Indices of the k largest (or smallest) values along an axis, sorted; no gradient. */
 export function topkIndices(x: Tensor, k: number, axis = -1, largest = true): Tensor {
+  rejectBool('topk', x);
   const a = normAxis('topk', axis, x.rank);
   if (!Number.isInteger(k) || k < 0 || k > x.shape[a]!) throw new ShapeError(`topk: k=${k} out of range for dim ${axis} of ${fmt(x.shape)}`);
   const shape = [...x.shape];

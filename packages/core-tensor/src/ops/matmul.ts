@@ -9,6 +9,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const m = a.shape[a.rank - 2]!, k = a.shape[a.rank - 1]!;
   const k2 = b.shape[b.rank - 2]!, n = b.shape[b.rank - 1]!;
   if (k !== k2) throw new ShapeError(`matmul: inner dims differ: ${fmt(a.shape)} @ ${fmt(b.shape)} (${k} vs ${k2})`);
-  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  let batch: number[];
+  try {
+    batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  } catch {
+    throw new ShapeError(`matmul: batch dims of ${fmt(a.shape)} and ${fmt(b.shape)} cannot be broadcast together`);
+  }
   return makeOp('matmul', [a, b], {}, [...batch, m, n], a.dtype);
 }

@@ -1,6 +1,6 @@
 import { DTypeError, ShapeError } from '../errors.js';
 import type { Generator } from '../random.js';
-import { fmt } from '../shape.js';
+import { broadcastShapes, fmt } from '../shape.js';
 import { allocate } from '../dtype.js';
 import { makeOp, Tensor } from '../tensor.js';
 import { cast, not, unary, where } from './elementwise.js';
@@ -39,9 +39,16 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return sub(x, logsumexp(x, axis, true));
 }
 
+/** A weight or bias must broadcast against x: otherwise the error names the op, the parameter and both shapes. */
+function checkParam(op: string, name: string, x: Tensor, p: Tensor | undefined): void {
+  if (p) broadcastShapes(`${op} (${name})`, x.shape, p.shape);
+}
+
 /** LayerNorm over the last dim (biased variance, as torch.nn.LayerNorm). */
 export function layerNorm(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
   requireFloat('layerNorm', x);
+  checkParam('layerNorm', 'weight', x, weight);
+  checkParam('layerNorm', 'bias', x, bias);
   const xc = sub(x, mean(x, -1, true));
   let y = mul(xc, rsqrt(add(mean(mul(xc, xc), -1, true), eps)));
   if (weight) y = mul(y, weight);
@@ -52,12 +59,18 @@ export function layerNorm(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5)
 /** RMSNorm over the last dim (Llama: x / sqrt(mean(x²) + eps) · weight). */
 export function rmsNorm(x: Tensor, weight?: Tensor, eps = 1e-6): Tensor {
   requireFloat('rmsNorm', x);
+  checkParam('rmsNorm', 'weight', x, weight);
   const y = mul(x, rsqrt(add(mean(mul(x, x), -1, true), eps)));
   return weight ? mul(y, weight) : y;
 }
 
 /** x @ wᵀ + b with PyTorch's [out, in] weight layout. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+  const features = x.shape[x.rank - 1], expects = weight.shape[weight.rank - 1];
+  if (features !== expects) throw new ShapeError(`linear: input ${fmt(x.shape)} has ${features} features, weight ${fmt(weight.shape)} ([out, in]) takes ${expects}`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== weight.shape[weight.rank - 2])) {
+    throw new ShapeError(`linear: bias ${fmt(bias.shape)} does not match weight ${fmt(weight.shape)} ([out, in]: bias [out])`);
+  }
   const y = matmul(x, transpose(weight));
   return bias ? add(y, bias) : y;
 }
@@ -80,15 +93,19 @@ export function dropout(x: Tensor, p: number, gen: Generator, training = true): 
   return mul(x, new Tensor({ shape: x.shape, dtype: x.dtype, buffer: mask }));
 }
 
-/** F.normalize: x / max(‖x‖_p, eps) along an axis. */
+/**
+ * F.normalize: x / max(‖x‖_p, eps) along an axis. For p = 2 as sqrt(max(Σx², eps²)), the same
+ * value, so that an all-zero row gets the gradient 1/eps (as in PyTorch) rather than sqrt's 0/0.
+ */
 export function normalize(x: Tensor, axis = -1, eps = 1e-12, p = 2): Tensor {
-  const norm = p === 2 ? sqrt(sum(mul(x, x), axis, true)) : p === 1 ? sum(abs(x), axis, true) : undefined;
+  const norm = p === 2 ? sqrt(maximum(sum(mul(x, x), axis, true), eps * eps)) : p === 1 ? clamp(sum(abs(x), axis, true), eps) : undefined;
   if (!norm) throw new DTypeError(`normalize: p must be 1 or 2, got ${p}`);
-  return div(x, clamp(norm, eps));
+  return div(x, norm);
 }
 
 /** Cosine similarity of every row of a with every row of b: [n, d] × [m, d] → [n, m]. */
 export function cosineSimilarityMatrix(a: Tensor, b: Tensor, eps = 1e-8): Tensor {
+  if (a.shape[a.rank - 1] !== b.shape[b.rank - 1]) throw new ShapeError(`cosineSimilarityMatrix: feature dims differ: ${fmt(a.shape)} and ${fmt(b.shape)}`);
   return matmul(normalize(a, -1, eps), transpose(normalize(b, -1, eps)));
 }
 
@@ -126,6 +143,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
  */
 export function klDiv(input: Tensor, target: Tensor, options: { logTarget?: boolean; reduction?: 'batchmean' | 'sum' | 'mean' | 'none' } = {}): Tensor {
   const { logTarget = false, reduction = 'batchmean' } = options;
+  broadcastShapes('klDiv', input.shape, target.shape);
   let pointwise: Tensor;
   if (logTarget) pointwise = mul(exp(target), sub(target, input));
   else {
@@ -165,6 +183,8 @@ export function rotaryTables(positions: readonly (readonly number[])[], headDim:
 /** Applies rotary embeddings to x [B, H, T, D] with tables [B or 1, 1, T, D]. */
 export function applyRotary(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
   const d = x.shape[x.rank - 1]!;
+  if (d % 2 !== 0) throw new ShapeError(`applyRotary: head dim of ${fmt(x.shape)} must be even`);
+  broadcastShapes('applyRotary', x.shape, cos.shape, sin.shape);
   const x1 = slice(x, -1, 0, d / 2), x2 = slice(x, -1, d / 2, d);
   const rotated = concat([mul(x2, -1), x1], -1);
   return add(mul(x, cos), mul(rotated, sin));

@@ -11,7 +11,13 @@ export function reducedShape(shape: readonly number[], axes: readonly number[], 
 
 export type ReduceOp = 'sum' | 'max' | 'min';
 
+/** ONNX has no bool ReduceSum/ReduceMax/ReduceMin/ArgMax/TopK (and a bool cannot hold a count). */
+export function rejectBool(op: string, x: Tensor): void {
+  if (x.dtype === 'bool') throw new DTypeError(`${op}: cannot reduce a bool tensor; cast it first (e.g. to float32 or int64)`);
+}
+
 export function reduce(op: ReduceOp, x: Tensor, axes: Axes, keepdim = false): Tensor {
+  rejectBool(op, x);
   const ax = normAxes(op, axes, x.rank);
   if (ax.length === 0) return x;
   if (op !== 'sum' && ax.some((a) => x.shape[a] === 0)) throw new DTypeError(`${op}: cannot reduce an empty dimension`);
@@ -19,6 +25,7 @@ export function reduce(op: ReduceOp, x: Tensor, axes: Axes, keepdim = false): Te
 }
 
 export function argmax(x: Tensor, axis: number, keepdim = false): Tensor {
+  rejectBool('argmax', x);
   const a = normAxis('argmax', axis, x.rank);
   if (x.shape[a] === 0) throw new DTypeError('argmax: cannot reduce an empty dimension');
   return makeOp('argmax', [x], { axis: a, keepdim }, reducedShape(x.shape, [a], keepdim), 'int64', false);
