@@ -27,5 +27,5 @@ export { cumsum, fullLike, positionsLike } from './ops/scan.js';
 export * from './ops/math.js';
 export * from './ops/nn.js';
 export * from './optim/index.js';
-export { gradCheck, type GradCheckOptions, type GradCheckResult } from './gradcheck.js';
+export { gradCheck, type GradCheckOptions, type GradCheckReport } from './gradcheck.js';
 import './methods.js';

@@ -48,3 +48,16 @@ describe('autograd semantics', () => {
     expect(() => tensor([1]).mul(2).dataSync()).toThrow(/not realised yet/);
   });
 });
+
+describe('activations at their edges', () => {
+  it("relu's gradient at 0 is 0, as in PyTorch", async () => {
+    const x = tensor([-1, 0, 2]).requiresGrad_();
+    x.relu().sum().backward();
+    expect(await x.grad!.toArray()).toEqual([0, 0, 1]);
+  });
+  it('softplus keeps e^x far below zero instead of rounding to 0', async () => {
+    const [a, b] = await tensor([-20, 30]).softplus().toArray();
+    expect(a! / Math.exp(-20)).toBeCloseTo(1, 5);
+    expect(b).toBeCloseTo(30, 5);
+  });
+});

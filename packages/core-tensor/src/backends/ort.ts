@@ -81,7 +81,13 @@ export function createOrtBackend(options: OrtBackendOptions = {}): Backend & { s
       const s = await session(program);
       const inputs: Record<string, ort.Tensor> = {};
       program.feeds.forEach((f, i) => (inputs[`in${i}`] = new ort.Tensor(ORT_TYPE[f.dtype], feeds[i]! as never, [...f.shape])));
-      const results = await s.run(inputs);
+      let results: ort.InferenceSession.ReturnType;
+      try {
+        results = await s.run(inputs);
+      } catch (e) {
+        // e.g. an index out of range: onnxruntime only knows its node, so say what ran.
+        throw new RetrievalsError(`ort backend: running a compiled graph of ${program.nodes.length} ops failed: ${(e as Error).message}`, { cause: e });
+      }
       stats.runs++;
       return program.outputs.map((_, i) => results[`out${i}`]!.data as TypedArray);
     },

@@ -6,12 +6,13 @@ import { makeOp, Tensor } from '../tensor.js';
 import { cast, not, unary, where } from './elementwise.js';
 import { gather, gatherElements } from './index-ops.js';
 import {
-  abs, add, clamp, div, equal, exp, greater, isFinite, log, logsumexp, max, maximum, mean, mul, requireFloat, rsqrt, sigmoid, sqrt, sub, sum,
+  abs, add, clamp, div, equal, exp, greater, less, isFinite, log, logsumexp, max, maximum, mean, mul, requireFloat, rsqrt, sigmoid, sqrt, sub, sum,
 } from './math.js';
 import { matmul } from './matmul.js';
 import { concat, reshape, slice, transpose, unsqueeze } from './shape-ops.js';
 
-export const relu = (x: Tensor) => maximum(x, 0);
+/** max(x, 0) with PyTorch's gradient 0 at x = 0 (maximum would split it in half there). */
+export const relu = (x: Tensor) => where(greater(x, 0), x, 0);
 export const silu = (x: Tensor) => mul(x, sigmoid(x));
 
 /**
@@ -25,7 +26,13 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
 }
 
 /** log(1 + e^x) without overflow: max(x,0) + log(1 + e^(−|x|)). */
-export const softplus = (x: Tensor) => add(relu(x), log(add(exp(unary('neg', abs(x))), 1)));
+export function softplus(x: Tensor): Tensor {
+  // log1p(e) for e = e^(−|x|) ≤ 1: below 1e-4 the series e − e²/2 is exact in float32 where
+  // log(1 + e) would round 1 + e to 1 and return 0.
+  const e = exp(unary('neg', abs(x)));
+  const log1p = where(less(e, 1e-4), sub(e, mul(mul(e, e), 0.5)), log(add(e, 1)));
+  return add(relu(x), log1p);
+}
 
 export function softmax(x: Tensor, axis = -1): Tensor {
   requireFloat('softmax', x);
