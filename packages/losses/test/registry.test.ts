@@ -1,19 +1,37 @@
-import { definePlugin, loadPlugins } from '@retrievals/core-tensor';
+import { definePlugin, loadPlugins, mean, mul, relu, sub, sum, type Tensor } from '@retrievals/core-tensor';
 import { describe, expect, it } from 'vitest';
-import { losses } from '../src/index.js';
+import { builtinLosses, defineLoss, getLoss, losses, validateLoss } from '../src/index.js';
+import { floats } from './helpers/data.js';
 
 describe('losses registry', () => {
-  it('takes a loss from a plugin through the same register path as built-ins', async () => {
+  it('holds every built-in, registered through the same plugin API a third party uses', () => {
+    expect(builtinLosses.name).toBe('@retrievals/losses');
+    expect(losses.list()).toEqual(
+      expect.arrayContaining(['angle', 'arcface', 'cached', 'colbert-maxsim', 'cosent', 'infonce', 'kl-distill', 'listwise', 'margin-mse', 'matryoshka', 'pairwise-hinge', 'pairwise-logistic', 'simcse', 'triplet']),
+    );
+    expect(losses.get('multiple-negatives-ranking')).toBe(losses.get('infonce'));
+    expect(getLoss('infonce', { temperature: 0.02 }).fields).toEqual({ required: ['query', 'positive'], optional: ['negative'] });
+  });
+
+  it('takes a loss from a plugin and computes it on tensors', async () => {
     const plugin = definePlugin({
       name: 'inline',
       setup({ losses: registry }) {
-        registry!.register('inline-loss', () => () => 1);
+        registry!.register('inline-hinge', (options = {}) =>
+          defineLoss({
+            name: 'inline-hinge',
+            required: ['scores'],
+            compute: ({ scores }) => mean(relu(sub(Number(options.margin ?? 1), sub(sum(mul(scores!, floats([1, 0], [1, 2])), 1), sum(mul(scores!, floats([0, 1], [1, 2])), 1))))),
+          }),
+        );
       },
     });
-    expect(plugin.name).toBe('inline');
+    await loadPlugins([], { losses });
     await plugin.setup({ losses });
-    expect(losses.get('inline-loss')()({})).toBe(1);
-    expect(() => losses.get('inline-los')).toThrow(/unknown loss 'inline-los'; known: .*inline-loss/);
-    expect(loadPlugins).toBeTypeOf('function');
+    const loss = losses.get('inline-hinge')({ margin: 0.5 });
+    // score margins 0.9 and 0.1 against 0.5: hinge terms 0 and 0.4.
+    expect(await validateLoss(loss({ scores: floats([1, 0.1, 0.2, 0.1], [2, 2]) as Tensor }))).toBeCloseTo(0.2, 6);
+    expect(() => losses.get('inline-hinj')).toThrow(/unknown loss 'inline-hinj'; known: .*inline-hinge/);
+    expect(() => plugin.setup({ losses })).toThrow(/'inline-hinge' is already registered/);
   });
 });

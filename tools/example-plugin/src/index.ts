@@ -1,22 +1,31 @@
-import { definePlugin } from '@retrievals/core-tensor';
-import type {} from '@retrievals/losses';
+import { definePlugin, mean, mul, relu, reshape, sub, sum } from '@retrievals/core-tensor';
+import { defineLoss, LossInputError } from '@retrievals/losses';
 
 /**
  * A plugin as a third party would publish it: one default export, one `setup`, registering a loss
- * under a name that a config file can then ask for.
+ * under a name that a config file can then ask for. `defineLoss` gives it what built-ins have:
+ * field checks that name the loss, NaN/Inf checks, and a scalar result.
  */
 export default definePlugin({
   name: 'example-plugin',
   setup({ losses }) {
     if (!losses) throw new Error('example-plugin needs the losses registry');
-    // Mean hinge on score margins: max(0, margin - (pos - neg)).
+    // Mean hinge on dot-product score margins: max(0, margin − (q·p − q·n)) over each query's negatives.
     losses.register('example-margin', (options = {}) => {
       const margin = typeof options.margin === 'number' ? options.margin : 1;
-      return ({ positive, negative }) => {
-        const pos = positive as number[];
-        const neg = negative as number[];
-        return pos.reduce((acc, p, i) => acc + Math.max(0, margin - (p - neg[i]!)), 0) / pos.length;
-      };
+      return defineLoss({
+        name: 'example-margin',
+        required: ['query', 'positive', 'negative'],
+        compute({ query, positive, negative }) {
+          const [B, D] = query!.shape as [number, number];
+          if (negative!.shape[0]! % B !== 0 || positive!.shape[0] !== B) {
+            throw new LossInputError(`example-margin: expected positive [${B}, ${D}] and negative [${B}·(G−1), ${D}], got [${positive!.shape}] and [${negative!.shape}]`);
+          }
+          const pos = reshape(sum(mul(query!, positive!), -1), [B, 1]);
+          const neg = sum(mul(reshape(query!, [B, 1, D]), reshape(negative!, [B, -1, D])), -1);
+          return mean(relu(sub(margin, sub(pos, neg))));
+        },
+      });
     });
   },
 });
