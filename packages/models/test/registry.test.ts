@@ -1,11 +1,12 @@
 import { Registry } from '@retrievals/core-tensor';
 import { describe, expect, it } from 'vitest';
-import * as pkg from '../src/index.js';
+import { architectures, runtimes } from '../src/index.js';
 
-describe('@retrievals/models registry', () => {
-  it('exports a named Registry that lists what is registered', () => {
-    const registry = Object.values(pkg).find((v: unknown): v is Registry<unknown> => v instanceof Registry)!;
-    expect(registry).toBeInstanceOf(Registry);
-    expect(() => registry.get('no-such-entry')).toThrow(/unknown \S+ 'no-such-entry'; known:/);
+describe('@retrievals/models registries', () => {
+  it('exports named Registries that list what is registered', () => {
+    expect(architectures).toBeInstanceOf(Registry);
+    expect(() => architectures.get('no-such-entry')).toThrow(/unknown \S+ 'no-such-entry'; known:/);
+    expect(architectures.list()).toEqual(['bert', 'distilbert', 'llama', 'mistral', 'qwen2', 'roberta', 'camembert', 'xlm-roberta']);
+    expect(runtimes.list()).toEqual(['onnx', 'tensor']);
   });
 });

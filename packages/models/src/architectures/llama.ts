@@ -1,0 +1,192 @@
+import { add, applyRotary, concat, constant, cos, equal, mul, permute, reshape, sin, sub, type Tensor, where } from '@retrievals/core-tensor';
+import type { ConfigReader } from '../config.js';
+import { activation, Embedding, Linear, Module, ModuleList, RMSNorm } from '../modules.js';
+import { architectures, Backbone, type InputName, type ModelInputs } from '../registry.js';
+import { attend, causalBias, cumsumT, invSqrt, maskFloat, splitHeads } from './common.js';
+import { ropeInvFreq } from './rope.js';
+
+/** What Llama, Mistral and Qwen2 read from config.json. */
+export interface LlamaConfig {
+  vocabSize: number;
+  hiddenSize: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  intermediateSize: number;
+  eps: number;
+  act: string;
+  /** Biases on q/k/v (Qwen2 always; Llama with attention_bias) and on o (Llama's attention_bias only). */
+  qkvBias: boolean;
+  oBias: boolean;
+  mlpBias: boolean;
+  attentionDropout: number;
+  slidingWindow: number | undefined;
+  invFreq: number[];
+}
+
+type Variant = 'llama' | 'mistral' | 'qwen2';
+
+export function parseLlamaConfig(c: ConfigReader, variant: Variant): LlamaConfig {
+  const hiddenSize = c.int('hidden_size'), heads = c.int('num_attention_heads');
+  const kvHeads = c.int('num_key_value_heads', heads);
+  const headDim = c.int('head_dim', hiddenSize / heads);
+  if (!c.has('head_dim')) c.divisible('hidden_size', hiddenSize, heads, 'num_attention_heads');
+  c.divisible('num_attention_heads', heads, kvHeads, 'num_key_value_heads');
+  if (headDim % 2) c.unsupported('head_dim', 'rotary embeddings need an even head dimension');
+  const attentionBias = variant === 'llama' && c.bool('attention_bias', false);
+  // Mistral applies its window whenever one is set; Qwen2 only with use_sliding_window.
+  const useWindow = variant === 'mistral' ? c.has('sliding_window') : variant === 'qwen2' && c.bool('use_sliding_window', false);
+  const cfg: LlamaConfig = {
+    vocabSize: c.int('vocab_size'),
+    hiddenSize,
+    layers: c.int('num_hidden_layers'),
+    heads,
+    kvHeads,
+    headDim,
+    intermediateSize: c.int('intermediate_size'),
+    eps: c.number('rms_norm_eps', 1e-6),
+    act: c.string('hidden_act', 'silu'),
+    qkvBias: variant === 'qwen2' || attentionBias,
+    oBias: attentionBias,
+    mlpBias: variant === 'llama' && c.bool('mlp_bias', false),
+    attentionDropout: c.number('attention_dropout', 0),
+    slidingWindow: useWindow ? c.int('sliding_window') : undefined,
+    invFreq: ropeInvFreq(c, headDim),
+  };
+  activation(cfg.act);
+  return cfg;
+}
+
+class Attention extends Module {
+  readonly q_proj: Linear;
+  readonly k_proj: Linear;
+  readonly v_proj: Linear;
+  readonly o_proj: Linear;
+
+  constructor(private readonly cfg: LlamaConfig) {
+    super();
+    const { hiddenSize: d, heads, kvHeads, headDim } = cfg;
+    this.q_proj = this.addModule('q_proj', new Linear(d, heads * headDim, cfg.qkvBias));
+    this.k_proj = this.addModule('k_proj', new Linear(d, kvHeads * headDim, cfg.qkvBias));
+    this.v_proj = this.addModule('v_proj', new Linear(d, kvHeads * headDim, cfg.qkvBias));
+    this.o_proj = this.addModule('o_proj', new Linear(heads * headDim, d, cfg.oBias));
+  }
+
+  forward(x: Tensor, rope: { cos: Tensor; sin: Tensor }, bias: Tensor): Tensor {
+    const { heads, kvHeads, headDim } = this.cfg;
+    const [b, t] = x.shape as [number, number];
+    const group = heads / kvHeads;
+    const q = applyRotary(splitHeads(this.q_proj.forward(x), heads), rope.cos, rope.sin);
+    const k = applyRotary(splitHeads(this.k_proj.forward(x), kvHeads), rope.cos, rope.sin);
+    const v = splitHeads(this.v_proj.forward(x), kvHeads);
+    // Grouped-query attention by broadcasting: query head h uses kv head ⌊h / group⌋ (repeat_kv's order).
+    const ctx = attend(
+      this,
+      reshape(q, [b, kvHeads, group, t, headDim]),
+      reshape(k, [b, kvHeads, 1, t, headDim]),
+      reshape(v, [b, kvHeads, 1, t, headDim]),
+      bias,
+      { scale: invSqrt(headDim), dropout: this.cfg.attentionDropout },
+    );
+    // [B, KV, G, T, d] → [B, T, heads·d]
+    const merged = reshape(permute(ctx, [0, 3, 1, 2, 4]), [b, t, heads * headDim]);
+    return this.o_proj.forward(merged);
+  }
+}
+
+class MLP extends Module {
+  readonly gate_proj: Linear;
+  readonly up_proj: Linear;
+  readonly down_proj: Linear;
+  private readonly act: (x: Tensor) => Tensor;
+
+  constructor(cfg: LlamaConfig) {
+    super();
+    this.gate_proj = this.addModule('gate_proj', new Linear(cfg.hiddenSize, cfg.intermediateSize, cfg.mlpBias));
+    this.up_proj = this.addModule('up_proj', new Linear(cfg.hiddenSize, cfg.intermediateSize, cfg.mlpBias));
+    this.down_proj = this.addModule('down_proj', new Linear(cfg.intermediateSize, cfg.hiddenSize, cfg.mlpBias));
+    this.act = activation(cfg.act);
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.down_proj.forward(mul(this.act(this.gate_proj.forward(x)), this.up_proj.forward(x)));
+  }
+}
+
+class DecoderLayer extends Module {
+  readonly self_attn: Attention;
+  readonly mlp: MLP;
+  readonly input_layernorm: RMSNorm;
+  readonly post_attention_layernorm: RMSNorm;
+
+  constructor(cfg: LlamaConfig) {
+    super();
+    this.self_attn = this.addModule('self_attn', new Attention(cfg));
+    this.mlp = this.addModule('mlp', new MLP(cfg));
+    this.input_layernorm = this.addModule('input_layernorm', new RMSNorm(cfg.hiddenSize, cfg.eps));
+    this.post_attention_layernorm = this.addModule('post_attention_layernorm', new RMSNorm(cfg.hiddenSize, cfg.eps));
+  }
+
+  forward(x: Tensor, rope: { cos: Tensor; sin: Tensor }, bias: Tensor): Tensor {
+    const h = add(x, this.self_attn.forward(this.input_layernorm.forward(x), rope, bias));
+    return add(h, this.mlp.forward(this.post_attention_layernorm.forward(h)));
+  }
+}
+
+/**
+ * LlamaModel / MistralModel / Qwen2Model: pre-RMSNorm decoder layers with rotary embeddings,
+ * grouped-query attention and a SiLU-gated MLP, under a causal + padding mask.
+ */
+export class LlamaModel extends Backbone {
+  readonly kind = 'decoder';
+  readonly inputNames: readonly InputName[] = ['input_ids', 'attention_mask'];
+  readonly maxPositions = undefined;
+  readonly embed_tokens: Embedding;
+  readonly layers: ModuleList<DecoderLayer>;
+  readonly norm: RMSNorm;
+
+  constructor(readonly config: LlamaConfig) {
+    super();
+    this.embed_tokens = this.addModule('embed_tokens', new Embedding(config.vocabSize, config.hiddenSize));
+    this.layers = this.addModule('layers', new ModuleList(Array.from({ length: config.layers }, () => new DecoderLayer(config))));
+    this.norm = this.addModule('norm', new RMSNorm(config.hiddenSize, config.eps));
+  }
+
+  get hiddenSize(): number {
+    return this.config.hiddenSize;
+  }
+
+  /**
+   * Position ids from the mask, as transformers' generate() computes them (cumsum − 1, pads set to
+   * 1): a left-padded text gets the positions it would have unpadded, so its embedding is the same.
+   * cos/sin are computed in the graph from them ([B, 1, T, d], halves duplicated).
+   */
+  private rotary(mask: Tensor): { cos: Tensor; sin: Tensor } {
+    const [b, t] = mask.shape as [number, number];
+    const m = maskFloat(mask);
+    const pos = where(equal(m, 0), 1, sub(cumsumT(m), 1));
+    const inv = this.config.invFreq;
+    const angles = mul(reshape(pos, [b, t, 1]), constant(inv, 'float32', [1, 1, inv.length]));
+    const emb = reshape(concat([angles, angles], -1), [b, 1, t, 2 * inv.length]);
+    return { cos: cos(emb), sin: sin(emb) };
+  }
+
+  forward({ inputIds, attentionMask }: ModelInputs): Tensor {
+    let h = this.embed_tokens.forward(inputIds);
+    const rope = this.rotary(attentionMask);
+    const bias = causalBias(attentionMask, this.config.slidingWindow);
+    for (const layer of this.layers) h = layer.forward(h, rope, bias);
+    return this.norm.forward(h);
+  }
+}
+
+const layout = {
+  prefixes: ['model.'],
+  ignore: [/^lm_head\./, /^score\./, /rotary_emb\.inv_freq$/],
+  optionalModules: [],
+};
+
+for (const variant of ['llama', 'mistral', 'qwen2'] as const) {
+  architectures.register(variant, { build: (c) => new LlamaModel(parseLlamaConfig(c, variant)), layout, defaultPooling: 'last' });
+}

@@ -1,0 +1,182 @@
+import { RetrievalsError, type Tensor } from '@retrievals/core-tensor';
+import type { Pooler } from '@retrievals/pooling';
+import { BackgroundTokenizer } from './background-tokenizer.js';
+import { lengthSortedBatches, padBatch, pipelineBatches, type TokenBatch } from './batching.js';
+import type { ConfigReader } from './config.js';
+import { EmbeddingMatrix, type EmbeddingArray, type Precision } from './embeddings.js';
+import { applyInstruction, documentText, type CorpusDocument } from './instructions.js';
+import { loadPretrained, type FromPretrainedOptions, type LoadedModel } from './load.js';
+import { Progress, type ProgressStream } from './progress.js';
+import { quantizeEmbeddings, type QuantizationRanges } from './quantize.js';
+import type { Backbone } from './registry.js';
+import { finishEmbeddings, type Runtime } from './runtimes/runtime.js';
+import type { Encoded, TextTokenizer } from './tokenizer.js';
+
+export interface EncodeOptions {
+  /** Texts per forward pass (default: the model's, 32). */
+  batchSize?: number;
+  /** L2-normalise (default: the model's `normalize`). */
+  normalize?: boolean;
+  /** Keep the first n dimensions (Matryoshka), before normalising. */
+  truncateDim?: number;
+  /** sentence-transformers' quantize_embeddings precisions; int8/uint8 ranges come from this call's embeddings unless given. */
+  precision?: Precision;
+  ranges?: QuantizationRanges;
+  /** A bar on a terminal, plain lines otherwise (stderr unless `progressStream`). */
+  showProgress?: boolean;
+  progressStream?: ProgressStream;
+  /** Override the model's maxLength for this call. */
+  maxLength?: number;
+}
+
+export type { FromPretrainedOptions };
+
+/**
+ * A text embedding model loaded from a local Hugging Face folder, as open-retrievals'
+ * AutoModelForEmbedding: `encode` for any texts, `encodeQueries` / `encodeCorpus` with the model's
+ * instructions. Also the entry point for training: `tokenize` + `forward` give differentiable
+ * embeddings, and `backbone` is the module tree (named parameters, swappable children).
+ */
+export class AutoModelForEmbedding {
+  readonly dir: string;
+  readonly config: ConfigReader | undefined;
+  /** The core-tensor module (tensor runtime only). */
+  readonly backbone: Backbone | undefined;
+  readonly tokenizer: TextTokenizer;
+  readonly runtime: Runtime;
+  readonly poolingMethod: string;
+  readonly pooler: Pooler;
+  readonly normalize: boolean;
+  readonly maxLength: number;
+  readonly weightPrefix: string | undefined;
+  readonly options: FromPretrainedOptions;
+  private background: BackgroundTokenizer | undefined;
+
+  private constructor(loaded: LoadedModel, options: FromPretrainedOptions) {
+    this.dir = loaded.dir;
+    this.config = loaded.config;
+    this.backbone = loaded.backbone;
+    this.tokenizer = loaded.tokenizer;
+    this.runtime = loaded.runtime;
+    this.poolingMethod = loaded.poolingMethod;
+    this.pooler = loaded.pooler;
+    this.normalize = loaded.normalize;
+    this.maxLength = loaded.maxLength;
+    this.weightPrefix = loaded.weightPrefix;
+    this.options = options;
+  }
+
+  /** Loads a local folder (never downloads). See FromPretrainedOptions for what each option does. */
+  static async fromPretrained(path: string, options: FromPretrainedOptions = {}): Promise<AutoModelForEmbedding> {
+    return new AutoModelForEmbedding(await loadPretrained(path, options), options);
+  }
+
+  get hiddenSize(): number | undefined {
+    return this.backbone?.hiddenSize;
+  }
+
+  /** Tokenizes, truncates and pads texts into one batch (sequence length bucketed to a multiple of 8). */
+  tokenize(texts: readonly string[], options: { maxLength?: number; paddingSide?: 'left' | 'right' } = {}): TokenBatch {
+    return this.pad(texts.map((t) => this.tokenizer.encodeRaw(t)), options);
+  }
+
+  /** Truncates (and adds EOS to) raw encodings, then pads them into a batch. */
+  private pad(raw: readonly Encoded[], options: { maxLength?: number; paddingSide?: 'left' | 'right' }): TokenBatch {
+    const maxLength = options.maxLength ?? this.maxLength;
+    const encoded = raw.map((r) => this.tokenizer.fit(r, { maxLength, addEos: this.options.addEos }));
+    const fixed = this.runtime.fixedShape;
+    return padBatch(encoded, {
+      padId: this.tokenizer.padId,
+      side: options.paddingSide ?? this.options.paddingSide ?? this.tokenizer.paddingSide,
+      maxPositions: this.backbone?.maxPositions,
+      length: fixed?.sequence,
+      rows: fixed?.batch,
+    });
+  }
+
+  /** Pooled embeddings as a lazy, differentiable tensor [B, H] (tensor runtime): the training forward. */
+  forward(batch: TokenBatch, options: { normalize?: boolean } = {}): Tensor {
+    if (!this.backbone) throw new RetrievalsError(`forward needs the tensor runtime (this model runs on '${this.runtime.name}')`);
+    const uses = this.backbone.inputNames.includes('token_type_ids');
+    const hidden = this.backbone.forward({ inputIds: batch.inputIds, attentionMask: batch.attentionMask, tokenTypeIds: uses ? batch.tokenTypeIds : undefined });
+    return finishEmbeddings(hidden, batch.attentionMask, { pooler: this.pooler, normalize: options.normalize ?? false });
+  }
+
+  /** Last hidden states [B, T, H] of a batch, realised, on whichever runtime the model uses. */
+  lastHiddenState(batch: TokenBatch): Promise<Tensor> {
+    return this.runtime.lastHiddenState(batch);
+  }
+
+  /** Embeds one text (→ one vector) or many (→ a matrix, rows in the order given). */
+  encode(text: string, options?: EncodeOptions): Promise<EmbeddingArray>;
+  encode(texts: readonly string[], options?: EncodeOptions): Promise<EmbeddingMatrix>;
+  async encode(input: string | readonly string[], options: EncodeOptions = {}): Promise<EmbeddingArray | EmbeddingMatrix> {
+    const single = typeof input === 'string';
+    const texts = single ? [input] : [...input];
+    texts.forEach((t, i) => {
+      if (typeof t !== 'string') throw new RetrievalsError(`encode: text ${i} is ${t === null ? 'null' : typeof t}, expected a string`);
+    });
+    const matrix = await this.encodeAll(texts, options);
+    return single ? matrix.row(0) : matrix;
+  }
+
+  /** Queries through `queryInstruction`. */
+  encodeQueries(query: string, options?: EncodeOptions): Promise<EmbeddingArray>;
+  encodeQueries(queries: readonly string[], options?: EncodeOptions): Promise<EmbeddingMatrix>;
+  encodeQueries(input: string | readonly string[], options: EncodeOptions = {}): Promise<EmbeddingArray | EmbeddingMatrix> {
+    const tpl = this.options.queryInstruction;
+    return typeof input === 'string' ? this.encode(applyInstruction(tpl, input), options) : this.encode(input.map((q) => applyInstruction(tpl, q)), options);
+  }
+
+  /** Documents (strings or `{ title, text }`) through `documentInstruction`. */
+  encodeCorpus(doc: CorpusDocument, options?: EncodeOptions): Promise<EmbeddingArray>;
+  encodeCorpus(docs: readonly CorpusDocument[], options?: EncodeOptions): Promise<EmbeddingMatrix>;
+  encodeCorpus(input: CorpusDocument | readonly CorpusDocument[], options: EncodeOptions = {}): Promise<EmbeddingArray | EmbeddingMatrix> {
+    const tpl = this.options.documentInstruction;
+    const one = (d: CorpusDocument) => applyInstruction(tpl, documentText(d));
+    return Array.isArray(input) ? this.encode((input as readonly CorpusDocument[]).map(one), options) : this.encode(one(input as CorpusDocument), options);
+  }
+
+  private async encodeAll(texts: string[], options: EncodeOptions): Promise<EmbeddingMatrix> {
+    const batchSize = Math.min(options.batchSize ?? this.options.batchSize ?? 32, this.runtime.fixedShape?.batch ?? Infinity);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RetrievalsError(`encode: batchSize must be a positive integer, got ${options.batchSize}`);
+    const { truncateDim } = options;
+    if (truncateDim !== undefined && (!Number.isInteger(truncateDim) || truncateDim < 1 || (this.hiddenSize !== undefined && truncateDim > this.hiddenSize))) {
+      throw new RetrievalsError(`encode: truncateDim must be an integer in [1, ${this.hiddenSize ?? 'hidden size'}], got ${truncateDim}`);
+    }
+    const post = { pooler: this.pooler, truncateDim, normalize: options.normalize ?? this.normalize };
+    const groups = lengthSortedBatches(texts, batchSize);
+    const progress = options.showProgress ? new Progress('encode', groups.length, options.progressStream) : undefined;
+    let dim = truncateDim ?? this.hiddenSize ?? 0;
+    let out = new Float32Array(texts.length * dim);
+    // With more than one batch, batches 2.. are tokenized in a worker (started now, warm by then)
+    // so tokenization overlaps the forward passes; the first batch has nothing to overlap with.
+    const bg = groups.length > 1 ? (this.background ??= new BackgroundTokenizer(this.tokenizer)) : undefined;
+    bg?.warm();
+    await pipelineBatches(
+      groups,
+      async (idx) => {
+        const chosen = idx.map((i) => texts[i]!);
+        const raw = bg && idx !== groups[0] ? await bg.encodeRaw(chosen) : chosen.map((t) => this.tokenizer.encodeRaw(t));
+        return this.pad(raw, { maxLength: options.maxLength });
+      },
+      async (batch, idx) => {
+        const e = await this.runtime.embed(batch, post);
+        const d = e.shape[1]!;
+        if (d !== dim) [dim, out] = [d, new Float32Array(texts.length * d)]; // hidden size unknown before the first batch (onnx without config)
+        const data = e.dataSync() as Float32Array;
+        idx.forEach((orig, r) => out.set(data.subarray(r * d, (r + 1) * d), orig * d));
+      },
+      progress && ((done) => progress.update(done)),
+    );
+    const matrix = new EmbeddingMatrix(out, [texts.length, dim]);
+    const precision = options.precision ?? 'float32';
+    return precision === 'float32' ? matrix : quantizeEmbeddings(matrix, precision, { ranges: options.ranges });
+  }
+
+  /** Releases native resources (an ONNX session) and the tokenizer worker. */
+  async dispose(): Promise<void> {
+    await this.background?.close();
+    await this.runtime.dispose();
+  }
+}

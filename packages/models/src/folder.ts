@@ -1,0 +1,26 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ModelNotFoundError } from './errors.js';
+
+/** `org/name` or `name`: what a Hugging Face Hub id looks like. */
+const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
+
+/**
+ * The absolute folder of a local model. Nothing is ever downloaded: a Hub id that is not a folder
+ * here is an error that says so and how to get the files.
+ */
+export function resolveModelFolder(path: string): string {
+  if (typeof path !== 'string' || path.length === 0) throw new ModelNotFoundError(`fromPretrained: expected a folder path, got ${JSON.stringify(path)}`);
+  const dir = resolve(path);
+  if (!existsSync(dir)) {
+    if (HUB_ID.test(path) && !path.startsWith('.')) {
+      throw new ModelNotFoundError(
+        `'${path}' is not a local folder. Downloading from the Hugging Face Hub is not supported here; ` +
+          `download it first (e.g. \`huggingface-cli download ${path} --local-dir ./${path.split('/').pop()}\`) and pass the folder path`,
+      );
+    }
+    throw new ModelNotFoundError(`${dir}: model folder not found`);
+  }
+  if (!statSync(dir).isDirectory()) throw new ModelNotFoundError(`${dir}: expected a model folder, got a file`);
+  return dir;
+}

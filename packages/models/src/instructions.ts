@@ -1,0 +1,20 @@
+/**
+ * Applies an instruction template to a text. `{}` marks where the text goes (every `{}` is
+ * replaced); a template without `{}` is a prefix. The text is always kept: open-retrievals'
+ * template handling could return the instruction alone when it had no placeholder, embedding every
+ * query as the same vector.
+ */
+export function applyInstruction(template: string | undefined, text: string): string {
+  if (!template) return text;
+  // split/join rather than String.replace, whose replacement string would interpret `$&` in the text
+  return template.includes('{}') ? template.split('{}').join(text) : template + text;
+}
+
+/** A corpus document as BEIR and sentence-transformers' encode_corpus take it. */
+export type CorpusDocument = string | { title?: string; text: string };
+
+/** title + separator + text, trimmed (sentence-transformers' encode_corpus); a string is used as is. */
+export function documentText(doc: CorpusDocument, separator = ' '): string {
+  if (typeof doc === 'string') return doc;
+  return doc.title ? `${doc.title}${separator}${doc.text}`.trim() : doc.text.trim();
+}

@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { NotImplementedError, RegistryError } from '@retrievals/core-tensor';
+import { getPooler, type Pooler } from '@retrievals/pooling';
+import { ConfigReader } from './config.js';
+import { ConfigError, ModelLoadError, ModelNotFoundError } from './errors.js';
+import { resolveModelFolder } from './folder.js';
+import { loadWeights, type StorageDType } from './load-weights.js';
+import { architectures, type Architecture, type Backbone } from './registry.js';
+import { findOnnxFile } from './runtimes/onnx.js';
+import { runtimes, type Runtime } from './runtimes/runtime.js';
+import { readSentenceTransformersDefaults } from './sentence-transformers.js';
+import { TextTokenizer } from './tokenizer.js';
+import { Checkpoint, hasSafetensors } from './weights.js';
+
+export interface FromPretrainedOptions {
+  /** A pooler name (`cls`, `mean`, `last`, ...); default: the folder's sentence-transformers config, else `cls` for encoders and `last` for decoders. */
+  poolingMethod?: string;
+  /** Longest input in tokens; default min(position table, tokenizer_config's model_max_length). */
+  maxLength?: number;
+  /** L2-normalise embeddings (default: false, or true when the folder has a sentence-transformers Normalize module). */
+  normalize?: boolean;
+  /** Template for `encodeQueries`: `{}` is replaced by the query; without `{}` it is a prefix. */
+  queryInstruction?: string;
+  /** Template for `encodeCorpus`, as queryInstruction. */
+  documentInstruction?: string;
+  /** Same as dtype: 'float16'. On CPU this only halves the weights' memory; compute stays float32. */
+  useFp16?: boolean;
+  /** How weights are kept in memory (default float32). float16/bfloat16 are cast to float32 in the graph. */
+  dtype?: StorageDType;
+  /** `tensor` (core-tensor graph from safetensors) or `onnx` (an existing export); default: `tensor` when safetensors exist, else `onnx`. */
+  runtime?: string;
+  /** ONNX file inside the folder (default onnx/model.onnx, then model.onnx). */
+  onnxFile?: string;
+  /** core-tensor backend for the tensor runtime (`ort`, `js`); default: the process-wide one. */
+  backend?: string;
+  /** A LoRA adapter folder to apply on load. */
+  lora?: string;
+  /** Append EOS when the tokenizer's post-processor does not (for last-token pooling, if the model card asks for it). */
+  addEos?: boolean;
+  /** Override tokenizer_config.json's padding_side. Results do not depend on it; it only changes the layout. */
+  paddingSide?: 'left' | 'right';
+  /** Default batch size of encode (32, as sentence-transformers). */
+  batchSize?: number;
+}
+
+/** Everything fromPretrained assembles. */
+export interface LoadedModel {
+  dir: string;
+  config: ConfigReader | undefined;
+  architecture: Architecture | undefined;
+  backbone: Backbone | undefined;
+  tokenizer: TextTokenizer;
+  runtime: Runtime;
+  poolingMethod: string;
+  pooler: Pooler;
+  normalize: boolean;
+  maxLength: number;
+  /** The checkpoint's prefix ('' or e.g. 'bert.'), for saving in the same layout. */
+  weightPrefix: string | undefined;
+}
+
+function architectureOf(config: ConfigReader): Architecture {
+  const type = config.string('model_type');
+  try {
+    return architectures.get(type);
+  } catch (e) {
+    if (e instanceof RegistryError) {
+      throw new ConfigError(`${config.file}: field 'model_type' is '${type}', which is not supported; known: ${architectures.list().join(', ')}`);
+    }
+    throw e;
+  }
+}
+
+export async function loadPretrained(path: string, opts: FromPretrainedOptions): Promise<LoadedModel> {
+  const dir = resolveModelFolder(path);
+  if (opts.lora !== undefined) throw new NotImplementedError('LoRA adapters in fromPretrained (the `lora` option); load the base model for now');
+  const weights = hasSafetensors(dir);
+  const onnx = findOnnxFile(dir, opts.onnxFile);
+  const runtimeName = opts.runtime ?? (weights ? 'tensor' : onnx ? 'onnx' : undefined);
+  if (!runtimeName) throw new ModelNotFoundError(`${dir}: no weights found (model.safetensors, model.safetensors.index.json or onnx/model.onnx)`);
+  const factory = runtimes.get(runtimeName);
+
+  const configFile = join(dir, 'config.json');
+  if (!existsSync(configFile) && runtimeName === 'tensor') throw new ModelNotFoundError(`${dir}: config.json not found`);
+  const config = existsSync(configFile) ? ConfigReader.fromFile(configFile) : undefined;
+  // The onnx runtime only needs the architecture for its kind and position limit, so an unknown
+  // model_type is fine there; the tensor runtime must build it.
+  let architecture: Architecture | undefined, backbone: Backbone | undefined;
+  if (config && (runtimeName === 'tensor' || architectures.has(String(config.raw.model_type)))) {
+    architecture = architectureOf(config);
+    backbone = architecture.build(config);
+  }
+
+  const dtype: StorageDType = opts.dtype ?? (opts.useFp16 ? 'float16' : 'float32');
+  if (!['float32', 'float16', 'bfloat16'].includes(dtype)) throw new ConfigError(`fromPretrained: dtype must be float32, float16 or bfloat16, got ${JSON.stringify(dtype)}`);
+  if (dtype === 'bfloat16' && (opts.backend ?? process.env.RETRIEVALS_BACKEND ?? 'ort') === 'ort') {
+    // Weights are graph inputs, and onnxruntime-node 1.30 rejects bfloat16 inputs ("Unsupported data type: 16").
+    throw new ConfigError("fromPretrained: dtype 'bfloat16' cannot be kept in memory on the ort backend (onnxruntime-node takes no bfloat16 inputs); use 'float16' or 'float32' — a bfloat16 checkpoint loads as float32 by default");
+  }
+  let weightPrefix: string | undefined;
+  const runtime = await factory({
+    dir,
+    config,
+    backbone,
+    options: { onnxFile: opts.onnxFile, backend: opts.backend },
+    loadWeights: () => {
+      if (!backbone || !architecture) throw new ModelLoadError(`${dir}: the ${runtimeName} runtime needs config.json to build the model`);
+      const ckpt = Checkpoint.open(dir);
+      try {
+        weightPrefix = loadWeights(backbone, ckpt, { ...architecture.layout, dtype }).prefix;
+      } finally {
+        ckpt.close();
+      }
+      return backbone;
+    },
+  });
+
+  const eos = config?.raw.eos_token_id;
+  const tokenizer = TextTokenizer.fromFolder(dir, {
+    padTokenId: typeof config?.raw.pad_token_id === 'number' ? config.raw.pad_token_id : undefined,
+    eosTokenId: typeof eos === 'number' ? eos : Array.isArray(eos) && typeof eos[0] === 'number' ? eos[0] : undefined,
+  });
+
+  const st = readSentenceTransformersDefaults(dir);
+  const poolingMethod = opts.poolingMethod ?? st.poolingMethod ?? architecture?.defaultPooling ?? 'cls';
+  const pooler = getPooler(poolingMethod);
+
+  const limits = [backbone?.maxPositions, tokenizer.modelMaxLength, runtime.fixedShape?.sequence].filter((v): v is number => v !== undefined);
+  const hardLimit = Math.min(...[backbone?.maxPositions, runtime.fixedShape?.sequence].filter((v): v is number => v !== undefined));
+  const maxLength = opts.maxLength ?? (limits.length ? Math.min(...limits) : 512);
+  if (!Number.isInteger(maxLength) || maxLength < 1) throw new ConfigError(`fromPretrained: maxLength must be a positive integer, got ${maxLength}`);
+  if (maxLength > hardLimit) throw new ConfigError(`fromPretrained: maxLength ${maxLength} exceeds what the model takes (${hardLimit} positions)`);
+
+  return { dir, config, architecture, backbone, tokenizer, runtime, poolingMethod, pooler, normalize: opts.normalize ?? st.normalize ?? false, maxLength, weightPrefix };
+}
