@@ -1,66 +1,14 @@
 import { backward } from './autograd.js';
-import type { DType } from './dtype.js';
-import { cast, type TensorLike, where } from './ops/elementwise.js';
+import { cast, where } from './ops/elementwise.js';
 import { gather } from './ops/index-ops.js';
 import * as m from './ops/math.js';
 import { matmul } from './ops/matmul.js';
 import * as nn from './ops/nn.js';
-import { argmax, type Axes } from './ops/reduce.js';
+import { argmax } from './ops/reduce.js';
 import * as s from './ops/shape-ops.js';
 import { Tensor } from './tensor.js';
 
-// PyTorch-style methods. Each forwards to the function of the same name, so both spellings exist:
-// `x.add(y).gelu()` and `gelu(add(x, y))`.
-declare module './tensor.js' {
-  interface Tensor {
-    add(o: TensorLike): Tensor;
-    sub(o: TensorLike): Tensor;
-    mul(o: TensorLike): Tensor;
-    div(o: TensorLike): Tensor;
-    pow(o: TensorLike): Tensor;
-    maximum(o: TensorLike): Tensor;
-    minimum(o: TensorLike): Tensor;
-    eq(o: TensorLike): Tensor;
-    lt(o: TensorLike): Tensor;
-    gt(o: TensorLike): Tensor;
-    neg(): Tensor;
-    exp(): Tensor;
-    log(): Tensor;
-    sqrt(): Tensor;
-    rsqrt(): Tensor;
-    abs(): Tensor;
-    tanh(): Tensor;
-    sigmoid(): Tensor;
-    relu(): Tensor;
-    silu(): Tensor;
-    gelu(approximate?: 'none' | 'tanh'): Tensor;
-    softplus(): Tensor;
-    clamp(min?: number, max?: number): Tensor;
-    sum(axes?: Axes, keepdim?: boolean): Tensor;
-    mean(axes?: Axes, keepdim?: boolean): Tensor;
-    max(axes?: Axes, keepdim?: boolean): Tensor;
-    min(axes?: Axes, keepdim?: boolean): Tensor;
-    logsumexp(axes?: Axes, keepdim?: boolean): Tensor;
-    argmax(axis: number, keepdim?: boolean): Tensor;
-    softmax(axis?: number): Tensor;
-    logSoftmax(axis?: number): Tensor;
-    matmul(o: Tensor): Tensor;
-    reshape(shape: readonly number[]): Tensor;
-    permute(perm: readonly number[]): Tensor;
-    transpose(a?: number, b?: number): Tensor;
-    expand(shape: readonly number[]): Tensor;
-    squeeze(axis?: number): Tensor;
-    unsqueeze(axis: number): Tensor;
-    slice(axis: number, start: number, end?: number): Tensor;
-    gather(index: Tensor, axis?: number): Tensor;
-    maskedFill(mask: Tensor, value: number): Tensor;
-    where(cond: Tensor, other: TensorLike): Tensor;
-    cast(dtype: DType): Tensor;
-    normalize(axis?: number, eps?: number): Tensor;
-    backward(gradient?: Tensor): void;
-  }
-}
-
+// PyTorch-style methods: each forwards to the function of the same name (types in tensor.ts).
 const P = Tensor.prototype;
 P.add = function (o) { return m.add(this, o); };
 P.sub = function (o) { return m.sub(this, o); };

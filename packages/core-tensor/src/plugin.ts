@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginError } from './errors.js';
+import type { Backend } from './backends/backend.js';
 import type { Registry } from './registry.js';
 
 /**
@@ -9,8 +10,9 @@ import type { Registry } from './registry.js';
  * declaration merging (`declare module '@retrievals/core-tensor' { interface Registries { ... } }`),
  * so `setup` is fully typed for whatever packages the host has installed.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface Registries {}
+export interface Registries {
+  backends: Registry<Backend>;
+}
 
 export interface Plugin {
   name: string;

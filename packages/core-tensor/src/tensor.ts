@@ -2,6 +2,8 @@ import { allocate, type DType, type TypedArray } from './dtype.js';
 import { DTypeError, RetrievalsError, ShapeError } from './errors.js';
 import { isGradEnabled } from './grad-mode.js';
 import type { Generator } from './random.js';
+import type { TensorLike } from './ops/elementwise.js';
+import type { Axes } from './ops/reduce.js';
 import { fmt, numel, type Shape } from './shape.js';
 
 export type Attrs = Record<string, unknown>;
@@ -19,6 +21,57 @@ let nextId = 0;
  * A lazy tensor. Ops record nodes; values exist once something realises it (`await t.data()`,
  * `realize(...)`, an optimizer step). A tensor with data is a leaf for the next realisation.
  */
+// PyTorch-style methods, attached in methods.ts. Declared here (merged with the class) rather than by
+// module augmentation there, because augmentations of relative modules do not survive the .d.ts bundle.
+// Both spellings exist: `x.add(y).gelu()` and `gelu(add(x, y))`.
+export interface Tensor {
+  add(o: TensorLike): Tensor;
+  sub(o: TensorLike): Tensor;
+  mul(o: TensorLike): Tensor;
+  div(o: TensorLike): Tensor;
+  pow(o: TensorLike): Tensor;
+  maximum(o: TensorLike): Tensor;
+  minimum(o: TensorLike): Tensor;
+  eq(o: TensorLike): Tensor;
+  lt(o: TensorLike): Tensor;
+  gt(o: TensorLike): Tensor;
+  neg(): Tensor;
+  exp(): Tensor;
+  log(): Tensor;
+  sqrt(): Tensor;
+  rsqrt(): Tensor;
+  abs(): Tensor;
+  tanh(): Tensor;
+  sigmoid(): Tensor;
+  relu(): Tensor;
+  silu(): Tensor;
+  gelu(approximate?: 'none' | 'tanh'): Tensor;
+  softplus(): Tensor;
+  clamp(min?: number, max?: number): Tensor;
+  sum(axes?: Axes, keepdim?: boolean): Tensor;
+  mean(axes?: Axes, keepdim?: boolean): Tensor;
+  max(axes?: Axes, keepdim?: boolean): Tensor;
+  min(axes?: Axes, keepdim?: boolean): Tensor;
+  logsumexp(axes?: Axes, keepdim?: boolean): Tensor;
+  argmax(axis: number, keepdim?: boolean): Tensor;
+  softmax(axis?: number): Tensor;
+  logSoftmax(axis?: number): Tensor;
+  matmul(o: Tensor): Tensor;
+  reshape(shape: readonly number[]): Tensor;
+  permute(perm: readonly number[]): Tensor;
+  transpose(a?: number, b?: number): Tensor;
+  expand(shape: readonly number[]): Tensor;
+  squeeze(axis?: number): Tensor;
+  unsqueeze(axis: number): Tensor;
+  slice(axis: number, start: number, end?: number): Tensor;
+  gather(index: Tensor, axis?: number): Tensor;
+  maskedFill(mask: Tensor, value: number): Tensor;
+  where(cond: Tensor, other: TensorLike): Tensor;
+  cast(dtype: DType): Tensor;
+  normalize(axis?: number, eps?: number): Tensor;
+  backward(gradient?: Tensor): void;
+}
+
 export class Tensor {
   readonly id = nextId++;
   readonly shape: readonly number[];

@@ -3,10 +3,12 @@ import type { Pooler } from '@retrievals/pooling';
 import { BackgroundTokenizer } from './background-tokenizer.js';
 import { lengthSortedBatches, padBatch, pipelineBatches, type TokenBatch } from './batching.js';
 import type { ConfigReader } from './config.js';
+import { exportOnnx, type ExportOnnxOptions } from './export-onnx.js';
 import { EmbeddingMatrix, type EmbeddingArray, type Precision } from './embeddings.js';
 import { applyInstruction, documentText, type CorpusDocument } from './instructions.js';
 import { loadPretrained, type FromPretrainedOptions, type LoadedModel } from './load.js';
 import { Progress, type ProgressStream } from './progress.js';
+import { savePretrained } from './save-pretrained.js';
 import { quantizeEmbeddings, type QuantizationRanges } from './quantize.js';
 import type { Backbone } from './registry.js';
 import { finishEmbeddings, type Runtime } from './runtimes/runtime.js';
@@ -172,6 +174,16 @@ export class AutoModelForEmbedding {
     const matrix = new EmbeddingMatrix(out, [texts.length, dim]);
     const precision = options.precision ?? 'float32';
     return precision === 'float32' ? matrix : quantizeEmbeddings(matrix, precision, { ranges: options.ranges });
+  }
+
+  /** Writes a Hugging Face folder plus sentence-transformers' module files (pooling, prompts, normalisation, max length). */
+  savePretrained(dir: string): Promise<void> {
+    return savePretrained(this, dir);
+  }
+
+  /** Exports the transformer to `<dir>/onnx/model.onnx` (dynamic batch and sequence); returns the file written. */
+  exportOnnx(dir: string, options: ExportOnnxOptions = {}): Promise<string> {
+    return exportOnnx(this, dir, options);
   }
 
   /** Releases native resources (an ONNX session) and the tokenizer worker. */

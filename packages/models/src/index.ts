@@ -21,3 +21,6 @@ export { resolveModelFolder } from './folder.js';
 export { readSentenceTransformersDefaults } from './sentence-transformers.js';
 export { Progress, type ProgressStream } from './progress.js';
 export { AutoModelForEmbedding, type EncodeOptions, type FromPretrainedOptions } from './auto-model.js';
+export { savePretrained } from './save-pretrained.js';
+export { exportOnnx, type ExportOnnxOptions } from './export-onnx.js';
+export * from './lora/index.js';

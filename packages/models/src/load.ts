@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { NotImplementedError, RegistryError } from '@retrievals/core-tensor';
+import { RegistryError } from '@retrievals/core-tensor';
 import { getPooler, type Pooler } from '@retrievals/pooling';
 import { ConfigReader } from './config.js';
 import { ConfigError, ModelLoadError, ModelNotFoundError } from './errors.js';
 import { resolveModelFolder } from './folder.js';
 import { loadWeights, type StorageDType } from './load-weights.js';
+import { loadAdapter } from './lora/index.js';
 import { architectures, type Architecture, type Backbone } from './registry.js';
 import { findOnnxFile } from './runtimes/onnx.js';
 import { runtimes, type Runtime } from './runtimes/runtime.js';
@@ -74,7 +75,6 @@ function architectureOf(config: ConfigReader): Architecture {
 
 export async function loadPretrained(path: string, opts: FromPretrainedOptions): Promise<LoadedModel> {
   const dir = resolveModelFolder(path);
-  if (opts.lora !== undefined) throw new NotImplementedError('LoRA adapters in fromPretrained (the `lora` option); load the base model for now');
   const weights = hasSafetensors(dir);
   const onnx = findOnnxFile(dir, opts.onnxFile);
   const runtimeName = opts.runtime ?? (weights ? 'tensor' : onnx ? 'onnx' : undefined);
@@ -115,6 +115,11 @@ export async function loadPretrained(path: string, opts: FromPretrainedOptions):
       return backbone;
     },
   });
+
+  if (opts.lora !== undefined) {
+    if (runtimeName !== 'tensor' || !backbone) throw new ConfigError(`fromPretrained: a LoRA adapter (the 'lora' option) needs the tensor runtime, not '${runtimeName}'`);
+    loadAdapter(backbone, resolveModelFolder(opts.lora));
+  }
 
   const eos = config?.raw.eos_token_id;
   const tokenizer = TextTokenizer.fromFolder(dir, {

@@ -12,9 +12,3 @@ export interface Backend {
 
 /** Compute backends by name (`js`, `ort`; a plugin may add e.g. `ort-cuda`). */
 export const backends = new Registry<Backend>('backend');
-
-declare module '../plugin.js' {
-  interface Registries {
-    backends: Registry<Backend>;
-  }
-}
