@@ -1,5 +1,7 @@
 import { NotImplementedError, RetrievalsError } from '@retrievals/core-tensor';
 import { parseArgs, UsageError } from './args.js';
+import { encodeCommand } from './commands/encode.js';
+import { Flags } from './flags.js';
 import { builtinRegistries, formatInfo } from './info.js';
 
 const USAGE = `usage: retrievals <command> [--flags]
@@ -7,11 +9,11 @@ commands:
   info      list the registered components (and fixture models with --fixtures DIR)
   embed     fine-tune an embedding model
   build-hn  mine hard negatives
-  encode    encode texts to embeddings
+  encode    encode texts to embeddings (--model_name_or_path DIR [--input F] [--output F.npy|.jsonl])
   eval      evaluate retrieval
   export    export a model to safetensors / ONNX`;
 
-const PLANNED = new Set(['embed', 'build-hn', 'encode', 'eval', 'export']);
+const PLANNED = new Set(['embed', 'build-hn', 'eval', 'export']);
 
 /** Runs one CLI invocation; returns the process exit code. */
 export async function main(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
@@ -23,6 +25,9 @@ export async function main(argv: readonly string[], out: (line: string) => void 
         out(formatInfo(builtinRegistries(), fixtures));
         return 0;
       }
+      case 'encode':
+        await encodeCommand(new Flags(args), args.positional, out);
+        return 0;
       case undefined:
       case 'help':
         out(USAGE);

@@ -21,9 +21,10 @@ describe('retrievals CLI', () => {
     const lines: string[] = [];
     expect(await main(['info', '--fixtures', dir], (l) => lines.push(l))).toBe(0);
     const text = lines.join('\n');
-    for (const key of ['backends', 'architectures', 'poolers', 'losses', 'formats', 'schedulers', 'indexes']) expect(text).toContain(`  ${key} (`);
+    for (const key of ['backends', 'architectures', 'runtimes', 'poolers', 'losses', 'formats', 'schedulers', 'indexes']) expect(text).toContain(`  ${key} (`);
     expect(text).toContain('schedulers (scheduler): constant, cosine, linear, constant_with_warmup');
     expect(text).toContain('backends (backend): js, ort');
+    expect(text).toContain('runtimes (runtime): onnx, tensor');
     expect(text).toContain('fixture models in');
     expect(text).toContain('bert-x [bert]: config.json');
     expect(text).not.toContain('not-a-model');

@@ -1,2 +1,3 @@
 export * from './registry.js';
 export * from './jsonl.js';
+export * from './texts.js';
