@@ -51,6 +51,14 @@ export class AutoModelForEmbedding {
   readonly normalize: boolean;
   readonly maxLength: number;
   readonly weightPrefix: string | undefined;
+  /** The templates encodeQueries / encodeCorpus apply: the options', else the folder's (savePretrained writes them back). */
+  readonly queryInstruction: string | undefined;
+  readonly documentInstruction: string | undefined;
+  /** Append EOS when the post-processor does not (the option, else the folder's). */
+  readonly addEos: boolean;
+  /** Lowercase texts before tokenizing, as sentence-transformers does when sentence_bert_config.json says do_lower_case. */
+  readonly doLowerCase: boolean;
+  /** The options as given to fromPretrained; the resolved settings are the fields above. */
   readonly options: FromPretrainedOptions;
   private background: BackgroundTokenizer | undefined;
 
@@ -65,6 +73,10 @@ export class AutoModelForEmbedding {
     this.normalize = loaded.normalize;
     this.maxLength = loaded.maxLength;
     this.weightPrefix = loaded.weightPrefix;
+    this.queryInstruction = loaded.queryInstruction;
+    this.documentInstruction = loaded.documentInstruction;
+    this.addEos = loaded.addEos;
+    this.doLowerCase = loaded.doLowerCase;
     this.options = options;
   }
 
@@ -79,13 +91,18 @@ export class AutoModelForEmbedding {
 
   /** Tokenizes, truncates and pads texts into one batch (sequence length bucketed to a multiple of 8). */
   tokenize(texts: readonly string[], options: { maxLength?: number; paddingSide?: 'left' | 'right' } = {}): TokenBatch {
-    return this.pad(texts.map((t) => this.tokenizer.encodeRaw(t)), options);
+    return this.pad(this.prepare(texts).map((t) => this.tokenizer.encodeRaw(t)), options);
+  }
+
+  /** Texts as the tokenizer gets them (lowercased when the folder says so). */
+  private prepare(texts: readonly string[]): string[] {
+    return this.doLowerCase ? texts.map((t) => t.toLowerCase()) : [...texts];
   }
 
   /** Truncates (and adds EOS to) raw encodings, then pads them into a batch. */
   private pad(raw: readonly Encoded[], options: { maxLength?: number; paddingSide?: 'left' | 'right' }): TokenBatch {
     const maxLength = options.maxLength ?? this.maxLength;
-    const encoded = raw.map((r) => this.tokenizer.fit(r, { maxLength, addEos: this.options.addEos }));
+    const encoded = raw.map((r) => this.tokenizer.fit(r, { maxLength, addEos: this.addEos }));
     const fixed = this.runtime.fixedShape;
     return padBatch(encoded, {
       padId: this.tokenizer.padId,
@@ -118,7 +135,7 @@ export class AutoModelForEmbedding {
     texts.forEach((t, i) => {
       if (typeof t !== 'string') throw new RetrievalsError(`encode: text ${i} is ${t === null ? 'null' : typeof t}, expected a string`);
     });
-    const matrix = await this.encodeAll(texts, options);
+    const matrix = await this.encodeAll(this.prepare(texts), options);
     return single ? matrix.row(0) : matrix;
   }
 
@@ -126,7 +143,7 @@ export class AutoModelForEmbedding {
   encodeQueries(query: string, options?: EncodeOptions): Promise<EmbeddingArray>;
   encodeQueries(queries: readonly string[], options?: EncodeOptions): Promise<EmbeddingMatrix>;
   encodeQueries(input: string | readonly string[], options: EncodeOptions = {}): Promise<EmbeddingArray | EmbeddingMatrix> {
-    const tpl = this.options.queryInstruction;
+    const tpl = this.queryInstruction;
     return typeof input === 'string' ? this.encode(applyInstruction(tpl, input), options) : this.encode(input.map((q) => applyInstruction(tpl, q)), options);
   }
 
@@ -134,7 +151,7 @@ export class AutoModelForEmbedding {
   encodeCorpus(doc: CorpusDocument, options?: EncodeOptions): Promise<EmbeddingArray>;
   encodeCorpus(docs: readonly CorpusDocument[], options?: EncodeOptions): Promise<EmbeddingMatrix>;
   encodeCorpus(input: CorpusDocument | readonly CorpusDocument[], options: EncodeOptions = {}): Promise<EmbeddingArray | EmbeddingMatrix> {
-    const tpl = this.options.documentInstruction;
+    const tpl = this.documentInstruction;
     const one = (d: CorpusDocument) => applyInstruction(tpl, documentText(d));
     return Array.isArray(input) ? this.encode((input as readonly CorpusDocument[]).map(one), options) : this.encode(one(input as CorpusDocument), options);
   }

@@ -18,3 +18,14 @@ export function documentText(doc: CorpusDocument, separator = ' '): string {
   if (typeof doc === 'string') return doc;
   return doc.title ? `${doc.title}${separator}${doc.text}`.trim() : doc.text.trim();
 }
+
+/**
+ * The sentence-transformers prompt (a plain prefix) that means the same as a template, or undefined
+ * when no prefix can: `{}` elsewhere than once at the very end. No template is the empty prompt.
+ */
+export function instructionAsPrompt(template: string | undefined): string | undefined {
+  if (!template) return '';
+  const parts = template.split('{}');
+  if (parts.length === 1) return template;
+  return parts.length === 2 && parts[1] === '' ? parts[0] : undefined;
+}

@@ -17,11 +17,11 @@ import { Checkpoint, hasSafetensors } from './weights.js';
 export interface FromPretrainedOptions {
   /** A pooler name (`cls`, `mean`, `last`, ...); default: the folder's sentence-transformers config, else `cls` for encoders and `last` for decoders. */
   poolingMethod?: string;
-  /** Longest input in tokens; default min(position table, tokenizer_config's model_max_length). */
+  /** Longest input in tokens; default sentence_bert_config.json's max_seq_length, else min(position table, tokenizer_config's model_max_length). */
   maxLength?: number;
   /** L2-normalise embeddings (default: false, or true when the folder has a sentence-transformers Normalize module). */
   normalize?: boolean;
-  /** Template for `encodeQueries`: `{}` is replaced by the query; without `{}` it is a prefix. */
+  /** Template for `encodeQueries`: `{}` is replaced by the query; without `{}` it is a prefix. Default: the folder's (sentence-transformers' `query` prompt, or ours). */
   queryInstruction?: string;
   /** Template for `encodeCorpus`, as queryInstruction. */
   documentInstruction?: string;
@@ -31,7 +31,7 @@ export interface FromPretrainedOptions {
   dtype?: StorageDType;
   /** `tensor` (core-tensor graph from safetensors) or `onnx` (an existing export); default: `tensor` when safetensors exist, else `onnx`. */
   runtime?: string;
-  /** ONNX file inside the folder (default onnx/model.onnx, then model.onnx). */
+  /** ONNX file inside the folder (default: the one a savePretrained folder records, else onnx/model.onnx, then model.onnx). */
   onnxFile?: string;
   /** core-tensor backend for the tensor runtime (`ort`, `js`); default: the process-wide one. */
   backend?: string;
@@ -59,6 +59,11 @@ export interface LoadedModel {
   maxLength: number;
   /** The checkpoint's prefix ('' or e.g. 'bert.'), for saving in the same layout. */
   weightPrefix: string | undefined;
+  queryInstruction: string | undefined;
+  documentInstruction: string | undefined;
+  addEos: boolean;
+  /** Lowercase texts before tokenizing (sentence-transformers' do_lower_case). */
+  doLowerCase: boolean;
 }
 
 function architectureOf(config: ConfigReader): Architecture {
@@ -75,8 +80,11 @@ function architectureOf(config: ConfigReader): Architecture {
 
 export async function loadPretrained(path: string, opts: FromPretrainedOptions): Promise<LoadedModel> {
   const dir = resolveModelFolder(path);
+  // The folder's own settings (sentence-transformers files and ours) are defaults; options win.
+  const st = readSentenceTransformersDefaults(dir);
+  const onnxFile = opts.onnxFile ?? st.onnxFile;
   const weights = hasSafetensors(dir);
-  const onnx = findOnnxFile(dir, opts.onnxFile);
+  const onnx = findOnnxFile(dir, onnxFile);
   const runtimeName = opts.runtime ?? (weights ? 'tensor' : onnx ? 'onnx' : undefined);
   if (!runtimeName) throw new ModelNotFoundError(`${dir}: no weights found (model.safetensors, model.safetensors.index.json or onnx/model.onnx)`);
   const factory = runtimes.get(runtimeName);
@@ -103,7 +111,7 @@ export async function loadPretrained(path: string, opts: FromPretrainedOptions):
     dir,
     config,
     backbone,
-    options: { onnxFile: opts.onnxFile, backend: opts.backend },
+    options: { onnxFile, backend: opts.backend },
     loadWeights: () => {
       if (!backbone || !architecture) throw new ModelLoadError(`${dir}: the ${runtimeName} runtime needs config.json to build the model`);
       const ckpt = Checkpoint.open(dir);
@@ -127,15 +135,22 @@ export async function loadPretrained(path: string, opts: FromPretrainedOptions):
     eosTokenId: typeof eos === 'number' ? eos : Array.isArray(eos) && typeof eos[0] === 'number' ? eos[0] : undefined,
   });
 
-  const st = readSentenceTransformersDefaults(dir);
   const poolingMethod = opts.poolingMethod ?? st.poolingMethod ?? architecture?.defaultPooling ?? 'cls';
   const pooler = getPooler(poolingMethod);
 
   const limits = [backbone?.maxPositions, tokenizer.modelMaxLength, runtime.fixedShape?.sequence].filter((v): v is number => v !== undefined);
   const hardLimit = Math.min(...[backbone?.maxPositions, runtime.fixedShape?.sequence].filter((v): v is number => v !== undefined));
-  const maxLength = opts.maxLength ?? (limits.length ? Math.min(...limits) : 512);
+  // A folder's max_seq_length beyond the position table is clamped (sentence-transformers would fail on long texts); an explicit one is an error.
+  const maxLength = opts.maxLength ?? (st.maxLength !== undefined ? Math.min(st.maxLength, hardLimit) : limits.length ? Math.min(...limits) : 512);
   if (!Number.isInteger(maxLength) || maxLength < 1) throw new ConfigError(`fromPretrained: maxLength must be a positive integer, got ${maxLength}`);
   if (maxLength > hardLimit) throw new ConfigError(`fromPretrained: maxLength ${maxLength} exceeds what the model takes (${hardLimit} positions)`);
 
-  return { dir, config, architecture, backbone, tokenizer, runtime, poolingMethod, pooler, normalize: opts.normalize ?? st.normalize ?? false, maxLength, weightPrefix };
+  return {
+    dir, config, architecture, backbone, tokenizer, runtime, poolingMethod, pooler, maxLength, weightPrefix,
+    normalize: opts.normalize ?? st.normalize ?? false,
+    queryInstruction: opts.queryInstruction ?? st.queryInstruction,
+    documentInstruction: opts.documentInstruction ?? st.documentInstruction,
+    addEos: opts.addEos ?? st.addEos ?? false,
+    doLowerCase: st.doLowerCase ?? false,
+  };
 }

@@ -1,9 +1,124 @@
-import { NotImplementedError } from '@retrievals/core-tensor';
+import { cpSync, copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { writeSafetensors, type DType, type TensorToWrite } from '@retrievals/core-tensor';
 import type { AutoModelForEmbedding } from './auto-model.js';
+import { OnnxRuntime, ONNX_CANDIDATES } from './runtimes/onnx.js';
+import { collectWeights, SaveError } from './save-weights.js';
+import { sentenceTransformersFiles } from './sentence-transformers-write.js';
+import { INDEX_FILE, SINGLE_FILE } from './weights.js';
 
-/** Writes a Hugging Face + sentence-transformers folder that fromPretrained (and Python) reload unchanged. */
+export { SaveError };
+
+/** Tokenizer files transformers and sentence-transformers read, copied when the source has them. */
+const TOKENIZER_FILES = [
+  'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json',
+  'vocab.txt', 'vocab.json', 'merges.txt', 'sentencepiece.bpe.model', 'tokenizer.model', 'spiece.model',
+];
+
+/**
+ * Writes a Hugging Face + sentence-transformers folder that fromPretrained (with no options) and
+ * Python's SentenceTransformer reload unchanged: model.safetensors (see collectWeights for names and
+ * dtypes), config.json (the loaded config, torch_dtype set to the dtype written), the tokenizer
+ * files, and modules.json, sentence_bert_config.json, 1_Pooling/config.json, [2_Normalize/],
+ * config_sentence_transformers.json (see sentenceTransformersFiles).
+ *
+ * - Everything is gathered and checked before the first write, and each file is written to a
+ *   temporary name and renamed, so a refusal or a crash never leaves a half-written file.
+ * - Saving into the folder the model was loaded from is refused: its weights are still read while
+ *   saving, and its other files (an ONNX export, shards) would no longer match the new weights.
+ * - A model on the `onnx` runtime has no weights in memory: its ONNX export (the file's folder, e.g.
+ *   `onnx/`, or the root file and its external data) is copied with config.json and the tokenizer.
+ * - Weight files an earlier save may have left in `dir` (an index and its shards; model.safetensors
+ *   when saving an ONNX model) are removed, as transformers' save_pretrained does, since they would
+ *   otherwise be loaded instead of, or along with, what this save writes.
+ */
 export async function savePretrained(model: AutoModelForEmbedding, dir: string): Promise<void> {
-  void model;
-  void dir;
-  throw new NotImplementedError('savePretrained');
+  if (typeof dir !== 'string' || dir.length === 0) throw new SaveError(`savePretrained: expected a folder path, got ${JSON.stringify(dir)}`);
+  const target = resolve(dir), source = model.dir;
+  if (existsSync(target) && !statSync(target).isDirectory()) throw new SaveError(`savePretrained: ${target} is a file, expected a folder`);
+  if (existsSync(target) && existsSync(source) && realpathSync(target) === realpathSync(source)) {
+    throw new SaveError(`savePretrained: ${target} is the folder the model was loaded from; save to another folder (its weights are read while saving, and its other files would no longer match)`);
+  }
+  const tokenizerFiles = TOKENIZER_FILES.filter((f) => existsSync(join(source, f)));
+  if (!tokenizerFiles.includes('tokenizer.json')) throw new SaveError(`savePretrained: ${join(source, 'tokenizer.json')} is gone; the tokenizer files are copied from the source folder`);
+
+  const onnx = model.runtime instanceof OnnxRuntime ? onnxCopies(source, model.runtime.file) : undefined;
+  let weights: { tensors: Map<string, TensorToWrite>; dtype: DType } | undefined;
+  if (!onnx) {
+    if (!model.backbone) throw new SaveError(`savePretrained: the '${model.runtime.name}' runtime holds no weights to save`);
+    weights = await collectWeights(model.backbone, model.weightPrefix ?? '', source);
+  }
+  const raw = model.config?.raw;
+  const st = sentenceTransformersFiles({
+    poolingMethod: model.poolingMethod,
+    normalize: model.normalize,
+    maxLength: model.maxLength,
+    dimension: model.hiddenSize ?? hiddenSizeOf(raw) ?? (await model.encode('dimension')).length,
+    queryInstruction: model.queryInstruction,
+    documentInstruction: model.documentInstruction,
+    doLowerCase: model.doLowerCase,
+    addEos: model.addEos,
+    onnxFile: onnx?.file,
+    transformersVersion: typeof raw?.transformers_version === 'string' ? raw.transformers_version : undefined,
+  });
+
+  mkdirSync(target, { recursive: true });
+  removeStaleWeights(target, onnx !== undefined);
+  if (weights) writeSafetensors(join(target, SINGLE_FILE), weights.tensors, { format: 'pt' });
+  for (const path of onnx?.copies ?? []) copyAtomic(join(source, path), join(target, path));
+  if (raw) writeJson(join(target, 'config.json'), weights ? withDtype(raw, weights.dtype) : raw);
+  for (const f of tokenizerFiles) copyAtomic(join(source, f), join(target, f));
+  for (const folder of st.folders) mkdirSync(join(target, folder), { recursive: true });
+  // modules.json last: its presence is what makes the folder a sentence-transformers one.
+  for (const [path, value] of [...st.files].reverse()) writeJson(join(target, path), value);
+}
+
+/** config.json with its dtype field(s) set to what model.safetensors holds (transformers ≥ 4.56 writes `dtype`, older `torch_dtype`). */
+function withDtype(raw: Record<string, unknown>, dtype: DType): Record<string, unknown> {
+  const out = { ...raw };
+  for (const key of ['torch_dtype', 'dtype']) if (typeof out[key] === 'string') out[key] = dtype;
+  return out;
+}
+
+function hiddenSizeOf(raw: Record<string, unknown> | undefined): number | undefined {
+  const v = raw?.hidden_size ?? raw?.dim ?? raw?.d_model;
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** What to copy for an ONNX model: the export's folder (or the root file and its external data), and the file to record when fromPretrained would not find it first. */
+function onnxCopies(source: string, file: string): { copies: string[]; file?: string } {
+  const rel = relative(source, file);
+  if (rel.startsWith('..')) throw new SaveError(`savePretrained: the ONNX file ${file} is outside the model folder ${source}`);
+  const top = rel.split(sep)[0]!;
+  const copies = rel.includes(sep) ? [top] : readdirSync(source).filter((f) => f === rel || f.startsWith(`${rel}_data`) || f.startsWith(`${rel}.data`));
+  const found = ONNX_CANDIDATES.find((c) => existsSync(join(source, c)) && copies.some((p) => c === p || c.startsWith(`${p}/`)));
+  return { copies, file: found === rel.split(sep).join('/') ? undefined : rel.split(sep).join('/') };
+}
+
+function removeStaleWeights(target: string, single: boolean): void {
+  const shard = /^model-\d+-of-\d+\.safetensors$/;
+  for (const f of readdirSync(target)) {
+    if (f === INDEX_FILE || shard.test(f) || (single && f === SINGLE_FILE)) rmSync(join(target, f), { force: true });
+  }
+}
+
+const tmpName = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+
+function writeJson(path: string, value: unknown): void {
+  const tmp = tmpName(path);
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, path);
+}
+
+/** Copies a file or a folder through a temporary name, replacing what was there. */
+function copyAtomic(from: string, to: string): void {
+  const tmp = tmpName(to);
+  rmSync(tmp, { recursive: true, force: true });
+  if (statSync(from).isDirectory()) {
+    cpSync(from, tmp, { recursive: true });
+    rmSync(to, { recursive: true, force: true });
+  } else {
+    copyFileSync(from, tmp);
+  }
+  renameSync(tmp, to);
 }

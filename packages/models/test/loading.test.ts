@@ -174,7 +174,10 @@ describe('config, folder and tokenizer errors', () => {
     await expect(embed(fixturePath('bert-tiny'), { maxLength: 500 })).rejects.toThrow(/maxLength 500 exceeds what the model takes \(128 positions\)/);
     await expect(embed(fixturePath('bert-tiny'), { poolingMethod: 'median' })).rejects.toThrow(/unknown pooling 'median'; known:/);
     await expect(embed(fixturePath('bert-tiny'), { runtime: 'gpu' })).rejects.toThrow(/unknown runtime 'gpu'; known: onnx, tensor/);
-    await expect(embed(fixturePath('bert-tiny'), { lora: '/tmp/adapter' })).rejects.toThrow(/not implemented: LoRA adapters/);
+    // A LoRA adapter folder is checked like a model folder (lora.test.ts covers loading real ones).
+    await expect(embed(fixturePath('bert-tiny'), { lora: '/no/such/adapter' })).rejects.toThrow(/\/no\/such\/adapter: model folder not found/);
+    await expect(embed(fixturePath('bert-tiny'), { lora: fixturePath('llama-tiny') })).rejects.toThrow(/adapter_config\.json not found \(a PEFT adapter folder has/);
+    await expect(embed(fixturePath('bert-tiny'), { lora: fixturePath('llama-tiny') })).rejects.toThrow(ModelLoadError);
     expect(new WeightsError('x')).toBeInstanceOf(ModelLoadError);
     expect(new TokenizerError('x')).toBeInstanceOf(ModelLoadError);
   });

@@ -78,14 +78,14 @@ describe('onnx runtime', () => {
       /unsupported graph input 'past_key_values\.0\.key'; expected input_ids, attention_mask, token_type_ids, position_ids/,
     );
     await expect(AutoModelForEmbedding.fromPretrained(fixturePath('bert-tiny'), { runtime: 'onnx' })).rejects.toThrow(ModelNotFoundError);
-    await expect(AutoModelForEmbedding.fromPretrained(fixturePath('bert-tiny'), { runtime: 'onnx' })).rejects.toThrow(/no ONNX model \(looked for onnx\/model\.onnx, model\.onnx\)/);
+    await expect(AutoModelForEmbedding.fromPretrained(fixturePath('bert-tiny'), { runtime: 'onnx' })).rejects.toThrow(/no ONNX model \(looked for onnx\/model\.onnx, model\.onnx, onnx\/model_quantized\.onnx, model_quantized\.onnx\)/);
     const broken = onnxFolder(new Uint8Array([1, 2, 3]));
     await expect(AutoModelForEmbedding.fromPretrained(broken)).rejects.toThrow(OnnxModelError);
     const custom = onnxFolder(dynamicGraph(), true, 'model_quantized.onnx');
     expect((await AutoModelForEmbedding.fromPretrained(custom, { onnxFile: 'model_quantized.onnx' })).runtime.name).toBe('onnx');
   });
 
-  it('pads batches up to a static-shape export and gives the tensor runtime\'s embeddings', async () => {
+  it('pads batches up to a static-shape export (exportOnnx staticShape) and gives the tensor runtime\'s embeddings', async () => {
     const texts = Array.from({ length: 10 }, (_, i) => `text number ${i} ${'word '.repeat(i)}`);
     for (const name of ['bert-tiny', 'llama-tiny'] as const) {
       const tensor = await AutoModelForEmbedding.fromPretrained(fixturePath(name));

@@ -1,8 +1,8 @@
-import { add, constant, type Tensor } from '@retrievals/core-tensor';
+import { add, fullLike, type Tensor } from '@retrievals/core-tensor';
 import type { ConfigReader } from '../config.js';
 import { activation, applyDropout, Embedding, LayerNorm, Linear, Module, ModuleList } from '../modules.js';
 import { architectures, Backbone, type InputName, type ModelInputs } from '../registry.js';
-import { attend, invSqrt, mergeHeads, paddingBias, splitHeads } from './common.js';
+import { attend, invSqrt, mergeHeads, paddingBias, positionRow, splitHeads } from './common.js';
 
 /** The config.json fields BERT-family encoders read (BERT, RoBERTa, XLM-R). */
 export interface BertConfig {
@@ -192,13 +192,11 @@ export class BertModel extends Backbone {
 
   /** Absolute positions 0..T-1 ([1, T], broadcast over the batch). */
   protected positionIds(inputIds: Tensor): Tensor {
-    const t = inputIds.shape[1]!;
-    return constant(Array.from({ length: t }, (_, i) => i), 'int64', [1, t]);
+    return positionRow(inputIds);
   }
 
   forward({ inputIds, attentionMask, tokenTypeIds }: ModelInputs): Tensor {
-    const t = inputIds.shape[1]!;
-    const types = tokenTypeIds ?? constant(new Array<number>(t).fill(0), 'int64', [1, t]);
+    const types = tokenTypeIds ?? fullLike(inputIds, 0, 'int64');
     let h = this.embeddings.forward(inputIds, this.positionIds(inputIds), types);
     const bias = paddingBias(attentionMask);
     for (const layer of this.encoder.layer) h = layer.forward(h, bias);

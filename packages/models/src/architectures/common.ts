@@ -1,5 +1,5 @@
 import {
-  add, binary, cast, constant, equal, greater, less, matmul, mul, not, permute, reshape, softmax, sub, type Tensor, where,
+  add, binary, cast, constant, cumsum, equal, greater, less, matmul, mul, not, permute, positionsLike, reshape, slice, softmax, sub, type Tensor, where,
 } from '@retrievals/core-tensor';
 import type { Module } from '../modules.js';
 import { applyDropout } from '../modules.js';
@@ -7,9 +7,12 @@ import { applyDropout } from '../modules.js';
 /** torch.finfo(float32).min: what transformers fills masked scores with. */
 export const MIN_F32 = -3.4028234663852886e38;
 
-/** 0..T-1 as a float constant of the given shape ([1, T] or [T, 1]). */
-export function positionsConst(t: number, shape: readonly number[]): Tensor {
-  return constant(Array.from({ length: t }, (_, i) => i), 'float32', shape);
+/**
+ * 0..T-1 as int64 [1, T] (absolute position ids), computed in the graph from the ids' shape rather
+ * than written as a constant, so an ONNX export follows the sequence length.
+ */
+export function positionRow(ids: Tensor): Tensor {
+  return positionsLike(slice(ids, 0, 0, 1), 1);
 }
 
 /** The mask as float32 0/1, [B, T]. */
@@ -18,15 +21,9 @@ export function maskFloat(mask: Tensor): Tensor {
   return cast(mask.dtype === 'bool' ? mask : greater(mask, 0), 'float32');
 }
 
-/**
- * Cumulative sum along T of a [B, T] float tensor, as a product with an upper-triangular matrix of
- * ones built in the graph from two [T] constants (core-tensor has no cumsum op; a literal T×T matrix
- * would bloat the compiled-graph cache key). Exact for integer counts below 2^24.
- */
+/** Cumulative sum along T of a [B, T] float tensor (exact for integer counts below 2^24). */
 export function cumsumT(x: Tensor): Tensor {
-  const t = x.shape[1]!;
-  const upper = cast(not(greater(positionsConst(t, [t, 1]), positionsConst(t, [1, t]))), 'float32');
-  return matmul(x, upper);
+  return cumsum(x, 1);
 }
 
 /** Encoder mask: 0 where a key is a token, MIN where it is padding; [B, 1, 1, T] (BERT's extended mask). */
@@ -43,11 +40,13 @@ export function paddingBias(mask: Tensor): Tensor {
  */
 export function causalBias(mask: Tensor, slidingWindow?: number): Tensor {
   const [b, t] = mask.shape as [number, number];
-  const qi = positionsConst(t, [t, 1]), kj = positionsConst(t, [1, t]);
+  // Positions from the mask's shape (not constants), so an export follows the sequence length.
+  const pos = positionsLike(mask, 1, 'float32');
+  const qi = reshape(pos, [b, t, 1]), kj = reshape(pos, [b, 1, t]);
   let allowed = not(greater(kj, qi));
   if (slidingWindow !== undefined) allowed = binary('and', allowed, less(sub(qi, kj), slidingWindow));
   const keys = reshape(greater(maskFloat(mask), 0), [b, 1, t]);
-  const visible = reshape(binary('and', reshape(allowed, [1, t, t]), keys), [b, 1, 1, t, t]);
+  const visible = reshape(binary('and', allowed, keys), [b, 1, 1, t, t]);
   return where(visible, constant(0), MIN_F32);
 }
 

@@ -1,8 +1,8 @@
-import { add, constant, type Tensor } from '@retrievals/core-tensor';
+import { add, type Tensor } from '@retrievals/core-tensor';
 import type { ConfigReader } from '../config.js';
 import { activation, applyDropout, Embedding, LayerNorm, Linear, Module, ModuleList } from '../modules.js';
 import { architectures, Backbone, type InputName, type ModelInputs } from '../registry.js';
-import { attend, invSqrt, mergeHeads, paddingBias, splitHeads } from './common.js';
+import { attend, invSqrt, mergeHeads, paddingBias, positionRow, splitHeads } from './common.js';
 
 interface DistilBertConfig {
   vocabSize: number;
@@ -50,8 +50,7 @@ class Embeddings extends Module {
   }
 
   forward(ids: Tensor): Tensor {
-    const t = ids.shape[1]!;
-    const pos = constant(Array.from({ length: t }, (_, i) => i), 'int64', [1, t]);
+    const pos = positionRow(ids);
     const x = add(this.word_embeddings.forward(ids), this.position_embeddings.forward(pos));
     return applyDropout(this, this.LayerNorm.forward(x), this.cfg.dropout);
   }

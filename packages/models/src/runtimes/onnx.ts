@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { noGrad, realize, Tensor } from '@retrievals/core-tensor';
 import ort from 'onnxruntime-node';
@@ -6,8 +7,11 @@ import type { TokenBatch } from '../batching.js';
 import { ModelNotFoundError, OnnxModelError } from '../errors.js';
 import { finishEmbeddings, type PostProcess, type Runtime, runtimes } from './runtime.js';
 
-/** Where Hugging Face's exporters (optimum, sentence-transformers) put the model. */
-export const ONNX_CANDIDATES = ['onnx/model.onnx', 'model.onnx'];
+/**
+ * Where Hugging Face's exporters (optimum, sentence-transformers, exportOnnx) put the model, float
+ * first; the int8 file (`model_quantized.onnx`, transformers.js' q8 name) when it is the only one.
+ */
+export const ONNX_CANDIDATES = ['onnx/model.onnx', 'model.onnx', 'onnx/model_quantized.onnx', 'model_quantized.onnx'];
 
 export function findOnnxFile(dir: string, file?: string): string | undefined {
   for (const f of file ? [file] : ONNX_CANDIDATES) if (existsSync(join(dir, f))) return join(dir, f);
@@ -48,7 +52,13 @@ export class OnnxRuntime implements Runtime {
   static async open(file: string, options: { decoder?: boolean; threads?: number } = {}): Promise<OnnxRuntime> {
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'all', ...(options.threads ? { intraOpNumThreads: options.threads } : {}) });
+      // Threads as core-tensor's ort backend uses them (one per core, sequential), so both runtimes compare like for like.
+      session = await ort.InferenceSession.create(file, {
+        graphOptimizationLevel: 'all',
+        intraOpNumThreads: options.threads ?? availableParallelism(),
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+      });
     } catch (e) {
       throw new OnnxModelError(`${file}: onnxruntime could not load the model: ${(e as Error).message}`, { cause: e });
     }

@@ -1,10 +1,9 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensors, writeSafetensors, type StoredTensor } from '@retrievals/core-tensor';
 import { ensureFixtures, fixturePath, type FixtureName } from '@retrievals/fixtures';
 import { AutoModelForEmbedding } from '../../src/index.js';
-import { exportStaticOnnx } from './export-onnx.js';
 
 ensureFixtures();
 
@@ -63,14 +62,14 @@ export function distilbertFolder(): string {
 }
 
 /**
- * A folder with only config.json, the tokenizer files and onnx/model.onnx exported from the
- * tensor model at a fixed [batch, seq]: fromPretrained must pick the onnx runtime by itself.
+ * A folder with only config.json, the tokenizer files and onnx/model.onnx exported from the tensor
+ * model (exportOnnx): fromPretrained must pick the onnx runtime by itself. With batch and seq the
+ * export is static-shape, so the onnx runtime's padding up to fixed dims is exercised.
  */
-export async function onnxOnlyFolder(source: string, batch: number, seq: number): Promise<string> {
+export async function onnxOnlyFolder(source: string, batch?: number, seq?: number): Promise<string> {
   const model = await AutoModelForEmbedding.fromPretrained(source);
   const dir = tempFolder();
-  mkdirSync(join(dir, 'onnx'));
-  for (const f of ['config.json', ...TOKENIZER_FILES]) copyFileSync(join(source, f), join(dir, f));
-  exportStaticOnnx(model.backbone!, join(dir, 'onnx', 'model.onnx'), batch, seq);
+  await model.exportOnnx(dir, { staticShape: batch !== undefined && seq !== undefined ? { batch, sequence: seq } : undefined });
+  await model.dispose();
   return dir;
 }
