@@ -19,6 +19,14 @@ export interface OrtBackendOptions {
   /** Compiled graphs kept (least recently used dropped first). */
   cacheSize?: number;
   threads?: number;
+  /**
+   * How many cached sessions get onnxruntime's memory arena. An arena makes a repeated run ~13 %
+   * faster (the MiniLM training step) but keeps that graph's peak activations allocated for the
+   * session's life, and encode compiles one graph per padded length: with arenas everywhere a
+   * MiniLM-sized encode of mixed lengths held 5.6 GB, with none 0.8 GB. The first sessions
+   * compiled (a training step; encode's longest, costliest batches) get one.
+   */
+  arenaSessions?: number;
 }
 
 /** ORT element type names for our dtypes (float16/bfloat16 travel as Uint16Array). */
@@ -34,11 +42,15 @@ const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
 export function createOrtBackend(options: OrtBackendOptions = {}): Backend & { stats: OrtStats } {
   const cacheSize = options.cacheSize ?? Number(process.env.RETRIEVALS_GRAPH_CACHE ?? 64);
   const threads = options.threads ?? availableParallelism();
+  const arenaSessions = options.arenaSessions ?? Number(process.env.RETRIEVALS_ORT_ARENAS ?? 2);
   const cache = new Map<string, Promise<ort.InferenceSession>>();
+  const withArena = new Set<string>();
   const stats: OrtStats = { compiles: 0, compileMs: 0, runs: 0, cacheHits: 0 };
 
   async function compile(program: Program): Promise<ort.InferenceSession> {
     const t0 = performance.now();
+    const arena = withArena.size < arenaSessions;
+    if (arena) withArena.add(program.key);
     const bytes = encodeModel(lowerProgram(program));
     try {
       const session = await ort.InferenceSession.create(bytes, {
@@ -46,6 +58,7 @@ export function createOrtBackend(options: OrtBackendOptions = {}): Backend & { s
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
+        enableCpuMemArena: arena,
       });
       stats.compiles++;
       stats.compileMs += performance.now() - t0;
@@ -55,6 +68,11 @@ export function createOrtBackend(options: OrtBackendOptions = {}): Backend & { s
     }
   }
 
+  function forget(key: string): void {
+    cache.delete(key);
+    withArena.delete(key);
+  }
+
   function session(program: Program): Promise<ort.InferenceSession> {
     let s = cache.get(program.key);
     if (s) {
@@ -62,12 +80,12 @@ export function createOrtBackend(options: OrtBackendOptions = {}): Backend & { s
       cache.delete(program.key); // re-insert: most recently used last
     } else {
       s = compile(program);
-      s.catch(() => cache.delete(program.key));
+      s.catch(() => forget(program.key));
     }
     cache.set(program.key, s);
     while (cache.size > cacheSize) {
       const [oldest, evicted] = cache.entries().next().value as [string, Promise<ort.InferenceSession>];
-      cache.delete(oldest);
+      forget(oldest);
       void evicted.then((x) => x.release()).catch(() => undefined);
     }
     return s;
@@ -94,6 +112,7 @@ export function createOrtBackend(options: OrtBackendOptions = {}): Backend & { s
     reset() {
       for (const s of cache.values()) void s.then((x) => x.release()).catch(() => undefined);
       cache.clear();
+      withArena.clear();
     },
   };
 }
