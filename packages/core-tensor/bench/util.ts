@@ -1,5 +1,5 @@
-/** Median wall time (ms) of `fn` after warm-up runs. */
-export async function time(fn: () => Promise<unknown>, { warmup = 2, runs = 5 } = {}): Promise<number> {
+/** Median wall time (ms) of `fn` after warm-up runs (4: the ort backend gives a graph its memory arena on the third run). */
+export async function time(fn: () => Promise<unknown>, { warmup = 4, runs = 5 } = {}): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
   const ts: number[] = [];
   for (let i = 0; i < runs; i++) {

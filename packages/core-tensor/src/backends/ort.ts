@@ -7,6 +7,7 @@ import { lowerProgram } from '../onnx/lower.js';
 import '../onnx/lowerings.js';
 import type { Program } from '../program.js';
 import type { Backend } from './backend.js';
+import { SessionCache } from './session-cache.js';
 
 export interface OrtStats {
   compiles: number;
@@ -16,16 +17,10 @@ export interface OrtStats {
 }
 
 export interface OrtBackendOptions {
-  /** Compiled graphs kept (least recently used dropped first). */
+  /** Compiled graphs kept (least recently used dropped first); `RETRIEVALS_GRAPH_CACHE`, default 64. */
   cacheSize?: number;
   threads?: number;
-  /**
-   * How many cached sessions get onnxruntime's memory arena. An arena makes a repeated run ~13 %
-   * faster (the MiniLM training step) but keeps that graph's peak activations allocated for the
-   * session's life, and encode compiles one graph per padded length: with arenas everywhere a
-   * MiniLM-sized encode of mixed lengths held 5.6 GB, with none 0.8 GB. The first sessions
-   * compiled (a training step; encode's longest, costliest batches) get one.
-   */
+  /** Hot graphs given a memory arena at one time (see SessionCache); `RETRIEVALS_ORT_ARENAS`, default 4. */
   arenaSessions?: number;
 }
 
@@ -37,20 +32,19 @@ const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
 
 /**
  * Lowers each program to one ONNX model, compiles it once per structure and shapes (an LRU cache
- * of InferenceSessions), and runs it in one `session.run`.
+ * of InferenceSessions, arenas for hot graphs only), and runs it in one `session.run`.
  */
 export function createOrtBackend(options: OrtBackendOptions = {}): Backend & { stats: OrtStats } {
-  const cacheSize = options.cacheSize ?? Number(process.env.RETRIEVALS_GRAPH_CACHE ?? 64);
   const threads = options.threads ?? availableParallelism();
-  const arenaSessions = options.arenaSessions ?? Number(process.env.RETRIEVALS_ORT_ARENAS ?? 2);
-  const cache = new Map<string, Promise<ort.InferenceSession>>();
-  const withArena = new Set<string>();
+  const cache = new SessionCache<ort.InferenceSession>({
+    size: options.cacheSize ?? Number(process.env.RETRIEVALS_GRAPH_CACHE ?? 64),
+    arenas: options.arenaSessions ?? Number(process.env.RETRIEVALS_ORT_ARENAS ?? 4),
+    promoteAfter: 3,
+  });
   const stats: OrtStats = { compiles: 0, compileMs: 0, runs: 0, cacheHits: 0 };
 
-  async function compile(program: Program): Promise<ort.InferenceSession> {
+  async function compile(program: Program, arena: boolean): Promise<ort.InferenceSession> {
     const t0 = performance.now();
-    const arena = withArena.size < arenaSessions;
-    if (arena) withArena.add(program.key);
     const bytes = encodeModel(lowerProgram(program));
     try {
       const session = await ort.InferenceSession.create(bytes, {
@@ -68,51 +62,31 @@ export function createOrtBackend(options: OrtBackendOptions = {}): Backend & { s
     }
   }
 
-  function forget(key: string): void {
-    cache.delete(key);
-    withArena.delete(key);
-  }
-
-  function session(program: Program): Promise<ort.InferenceSession> {
-    let s = cache.get(program.key);
-    if (s) {
-      stats.cacheHits++;
-      cache.delete(program.key); // re-insert: most recently used last
-    } else {
-      s = compile(program);
-      s.catch(() => forget(program.key));
-    }
-    cache.set(program.key, s);
-    while (cache.size > cacheSize) {
-      const [oldest, evicted] = cache.entries().next().value as [string, Promise<ort.InferenceSession>];
-      forget(oldest);
-      void evicted.then((x) => x.release()).catch(() => undefined);
-    }
-    return s;
-  }
-
   return {
     name: 'ort',
     stats,
     async run(program: Program, feeds: TypedArray[]): Promise<TypedArray[]> {
       if (program.nodes.length === 0) return [];
-      const s = await session(program);
       const inputs: Record<string, ort.Tensor> = {};
       program.feeds.forEach((f, i) => (inputs[`in${i}`] = new ort.Tensor(ORT_TYPE[f.dtype], feeds[i]! as never, [...f.shape])));
-      let results: ort.InferenceSession.ReturnType;
-      try {
-        results = await s.run(inputs);
-      } catch (e) {
-        // e.g. an index out of range: onnxruntime only knows its node, so say what ran.
-        throw new RetrievalsError(`ort backend: running a compiled graph of ${program.nodes.length} ops failed: ${(e as Error).message}`, { cause: e });
-      }
+      const { value: results, hit } = await cache.with(
+        program.key,
+        (arena) => compile(program, arena),
+        async (s) => {
+          try {
+            return await s.run(inputs);
+          } catch (e) {
+            // e.g. an index out of range: onnxruntime only knows its node, so say what ran.
+            throw new RetrievalsError(`ort backend: running a compiled graph of ${program.nodes.length} ops failed: ${(e as Error).message}`, { cause: e });
+          }
+        },
+      );
+      if (hit) stats.cacheHits++;
       stats.runs++;
       return program.outputs.map((_, i) => results[`out${i}`]!.data as TypedArray);
     },
     reset() {
-      for (const s of cache.values()) void s.then((x) => x.release()).catch(() => undefined);
       cache.clear();
-      withArena.clear();
     },
   };
 }
