@@ -15,18 +15,24 @@ export interface Group {
   negative: Tensor | undefined;
 }
 
+/** Reads and checks query [B, D] and positive [B, D] (the two sides of a pair or of a group). */
+export function pairFields(loss: string, inputs: LossInputs, what = { query: 'query embeddings [B, D]', positive: 'one positive per query [B, D]' }): { dims: Dims; query: Tensor; positive: Tensor } {
+  const dims = new Dims(loss);
+  const query = requireField(loss, 'query', inputs.query, what.query);
+  const positive = requireField(loss, 'positive', inputs.positive, what.positive);
+  expectFloat(loss, 'query', query);
+  dims.expect('query', query, ['B', 'D']);
+  expectFloat(loss, 'positive', positive, { field: 'query', tensor: query });
+  dims.expect('positive', positive, ['B', 'D']);
+  return { dims, query, positive };
+}
+
 /**
  * Reads query [B, D], positive [B, D] and negative [B·(G−1), D]. `needsNegatives` names why the
  * loss cannot work without them, for the error.
  */
 export function groupLayout(loss: string, inputs: LossInputs, needsNegatives?: string): Group {
-  const dims = new Dims(loss);
-  const query = requireField(loss, 'query', inputs.query, 'query embeddings [B, D]');
-  const positive = requireField(loss, 'positive', inputs.positive, 'one positive per query [B, D]');
-  expectFloat(loss, 'query', query);
-  dims.expect('query', query, ['B', 'D']);
-  expectFloat(loss, 'positive', positive, { field: 'query', tensor: query });
-  dims.expect('positive', positive, ['B', 'D']);
+  const { dims, query, positive } = pairFields(loss, inputs);
   const B = dims.get('B'), D = dims.get('D');
   let negative = inputs.negative;
   if (negative) {

@@ -2,8 +2,8 @@ import { concat, full, greater, logsumexp, mul, reshape, sub, where } from '@ret
 import { angleScores } from '../angle-similarity.js';
 import { defineLoss } from '../define-loss.js';
 import { LossInputError } from '../errors.js';
+import { pairFields } from '../layout.js';
 import { oneOf, opt, parseOptions, positive } from '../options.js';
-import { Dims, expectFloat, requireField } from '../shapes.js';
 import { rowScores } from '../similarity.js';
 import { asFloat, EXCLUDED } from '../tensors.js';
 import type { Loss } from '../types.js';
@@ -39,13 +39,7 @@ export function makeCosent(name: string, o: { scale: number; similarity: CoSENTS
     name,
     required: ['query', 'positive', 'labels'],
     compute(inputs) {
-      const dims = new Dims(name);
-      const u = requireField(name, 'query', inputs.query, 'first texts of the pairs [B, D]');
-      const v = requireField(name, 'positive', inputs.positive, 'second texts of the pairs [B, D]');
-      expectFloat(name, 'query', u);
-      dims.expect('query', u, ['B', 'D']);
-      expectFloat(name, 'positive', v, { field: 'query', tensor: u });
-      dims.expect('positive', v, ['B', 'D']);
+      const { dims, query: u, positive: v } = pairFields(name, inputs, { query: 'first texts of the pairs [B, D]', positive: 'second texts of the pairs [B, D]' });
       dims.expect('labels', inputs.labels!, ['B']);
       const B = dims.get('B');
       if (o.similarity === 'angle' && dims.get('D') % 2 !== 0) {
