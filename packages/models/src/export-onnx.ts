@@ -1,10 +1,11 @@
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   encodeModel, exportGraph, type ExportInput, NotImplementedError, type OnnxGraph, quantizeMatMulsInt8, RetrievalsError, Tensor,
 } from '@retrievals/core-tensor';
 import type { AutoModelForEmbedding } from './auto-model.js';
 import { foldWeightCasts } from './export-onnx-graph.js';
+import { TOKENIZER_FILES, writeFileAtomic } from './files.js';
 import type { Backbone } from './registry.js';
 import { TensorRuntime } from './runtimes/tensor.js';
 
@@ -22,11 +23,7 @@ export interface ExportOnnxOptions {
 export const EXPORT_FILES = { none: 'onnx/model.onnx', int8: 'onnx/model_quantized.onnx' } as const;
 
 /** Files that make the folder loadable by itself (config, tokenizer, sentence-transformers modules). */
-const SIDE_FILES = [
-  'config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json', 'vocab.txt', 'vocab.json',
-  'merges.txt', 'sentencepiece.bpe.model', 'spiece.model', 'tokenizer.model', 'modules.json', 'config_sentence_transformers.json',
-  'sentence_bert_config.json',
-];
+const SIDE_FILES = ['config.json', ...TOKENIZER_FILES, 'modules.json', 'config_sentence_transformers.json', 'sentence_bert_config.json'];
 
 // protobuf caps a message at 2 GiB, and ONNX's way past it (external data files) is not written here.
 const PROTOBUF_LIMIT = 2 ** 31 - 1;
@@ -80,9 +77,7 @@ export async function exportOnnx(model: AutoModelForEmbedding, dir: string, opti
   }
   const file = join(resolve(dir), EXPORT_FILES[quantize]);
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, encodeModel(graph));
-  renameSync(tmp, file); // atomic: a reader never sees half a model
+  writeFileAtomic(file, encodeModel(graph));
   copySideFiles(model.dir, resolve(dir));
   return file;
 }

@@ -1,19 +1,14 @@
-import { cpSync, copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { writeSafetensors, type DType, type TensorToWrite } from '@retrievals/core-tensor';
 import type { AutoModelForEmbedding } from './auto-model.js';
+import { copyAtomic, TOKENIZER_FILES, writeFileAtomic } from './files.js';
 import { OnnxRuntime, ONNX_CANDIDATES } from './runtimes/onnx.js';
 import { collectWeights, SaveError } from './save-weights.js';
 import { sentenceTransformersFiles } from './sentence-transformers-write.js';
 import { INDEX_FILE, SINGLE_FILE } from './weights.js';
 
 export { SaveError };
-
-/** Tokenizer files transformers and sentence-transformers read, copied when the source has them. */
-const TOKENIZER_FILES = [
-  'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json',
-  'vocab.txt', 'vocab.json', 'merges.txt', 'sentencepiece.bpe.model', 'tokenizer.model', 'spiece.model',
-];
 
 /**
  * Writes a Hugging Face + sentence-transformers folder that fromPretrained (with no options) and
@@ -102,23 +97,6 @@ function removeStaleWeights(target: string, single: boolean): void {
   }
 }
 
-const tmpName = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
-
 function writeJson(path: string, value: unknown): void {
-  const tmp = tmpName(path);
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, path);
-}
-
-/** Copies a file or a folder through a temporary name, replacing what was there. */
-function copyAtomic(from: string, to: string): void {
-  const tmp = tmpName(to);
-  rmSync(tmp, { recursive: true, force: true });
-  if (statSync(from).isDirectory()) {
-    cpSync(from, tmp, { recursive: true });
-    rmSync(to, { recursive: true, force: true });
-  } else {
-    copyFileSync(from, tmp);
-  }
-  renameSync(tmp, to);
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }

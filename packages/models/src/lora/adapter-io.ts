@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isFloat, NotImplementedError, realize, SafetensorsFile, saveTensors, storedToTensor, type Tensor } from '@retrievals/core-tensor';
 import { ModelNotFoundError, WeightsError } from '../errors.js';
+import { writeFileAtomic } from '../files.js';
 import type { Module } from '../modules.js';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, adapterConfigJson, PEFT_KEY_PREFIX, readAdapterConfig } from './adapter-config.js';
 import { assertNoAdapter, backboneOf, LoraError, loraConfig, loraLayers, selectTargets, wrapLayers, type LoraModel } from './apply.js';
@@ -34,8 +35,7 @@ export async function saveAdapter(model: LoraModel, dir: string, options: SaveAd
   saveTensors(join(dir, ADAPTER_WEIGHTS_FILE), tensors, { format: 'pt' });
   const base = options.baseModelNameOrPath ?? ('dir' in model && typeof model.dir === 'string' ? model.dir : null);
   const file = join(dir, ADAPTER_CONFIG_FILE);
-  writeFileSync(`${file}.tmp`, adapterConfigJson(config, base));
-  renameSync(`${file}.tmp`, file);
+  writeFileAtomic(file, adapterConfigJson(config, base));
 }
 
 const KEY = /^base_model\.model\.(.+)\.lora_([AB])\.weight$/;
