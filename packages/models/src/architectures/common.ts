@@ -1,5 +1,5 @@
 import {
-  add, binary, cast, constant, cumsum, equal, greater, less, matmul, mul, not, permute, positionsLike, reshape, slice, softmax, sub, type Tensor, where,
+  add, binary, cast, constant, equal, greater, less, matmul, mul, not, permute, positionsLike, reshape, slice, softmax, sub, type Tensor, where,
 } from '@retrievals/core-tensor';
 import type { Module } from '../modules.js';
 import { applyDropout } from '../modules.js';
@@ -19,11 +19,6 @@ export function positionRow(ids: Tensor): Tensor {
 export function maskFloat(mask: Tensor): Tensor {
   if (mask.dtype === 'float32') return mask;
   return cast(mask.dtype === 'bool' ? mask : greater(mask, 0), 'float32');
-}
-
-/** Cumulative sum along T of a [B, T] float tensor (exact for integer counts below 2^24). */
-export function cumsumT(x: Tensor): Tensor {
-  return cumsum(x, 1);
 }
 
 /** Encoder mask: 0 where a key is a token, MIN where it is padding; [B, 1, 1, T] (BERT's extended mask). */

@@ -1,8 +1,8 @@
-import { add, cast, mul, sub, type Tensor } from '@retrievals/core-tensor';
+import { add, cast, cumsum, mul, sub, type Tensor } from '@retrievals/core-tensor';
 import type { ConfigReader } from '../config.js';
 import { architectures, type InputName } from '../registry.js';
 import { BertModel, ENCODER_IGNORE, parseBertConfig, type BertConfig } from './bert.js';
-import { cumsumT, idsEqual } from './common.js';
+import { idsEqual } from './common.js';
 
 /**
  * RoBERTa / XLM-RoBERTa: BERT's encoder with position ids that start after the padding index and
@@ -24,7 +24,7 @@ export class RobertaModel extends BertModel {
   protected override positionIds(inputIds: Tensor): Tensor {
     // Taken from the ids, not the attention mask, exactly as transformers does.
     const tokens = sub(1, idsEqual(inputIds, this.paddingIdx));
-    return cast(add(mul(cumsumT(tokens), tokens), this.paddingIdx), 'int64');
+    return cast(add(mul(cumsum(tokens, 1), tokens), this.paddingIdx), 'int64');
   }
 }
 
