@@ -5,3 +5,4 @@ export { maxPooler } from './poolers/max.js';
 export { meanPooler, meanSqrtLenPooler } from './poolers/mean.js';
 export { weightedMeanPooler } from './poolers/weighted-mean.js';
 import './builtins.js';
+export { maskAsBool, maskAsFloat } from './mask.js';

@@ -1,4 +1,4 @@
-import { cast, constant, greater, matmul, reshape, ShapeError, type Tensor } from '@retrievals/core-tensor';
+import { cast, constant, greater, matmul, reshape, ShapeError, type DType, type Tensor } from '@retrievals/core-tensor';
 
 /** Checks the two inputs every pooler takes and returns their sizes. */
 export function checkInputs(name: string, hidden: Tensor, mask: Tensor): { b: number; t: number; h: number } {
@@ -10,12 +10,12 @@ export function checkInputs(name: string, hidden: Tensor, mask: Tensor): { b: nu
   return { b, t, h };
 }
 
-/** The mask as 0/1 values of the hidden states' dtype (a bool or integer mask is cast). */
-export function maskAsFloat(mask: Tensor, like: Tensor): Tensor {
-  if (mask.dtype === like.dtype) return mask;
+/** The mask as 0/1 values of a float dtype (a bool or integer mask is cast). */
+export function maskAsFloat(mask: Tensor, dtype: DType): Tensor {
+  if (mask.dtype === dtype) return mask;
   // Going through bool makes any non-zero value count as a token, whatever the mask dtype.
   const positive = mask.dtype === 'bool' ? mask : greater(mask, 0);
-  return cast(positive, like.dtype);
+  return cast(positive, dtype);
 }
 
 /** True where the mask marks a token, [B, T] bool. */

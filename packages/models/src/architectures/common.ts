@@ -1,6 +1,7 @@
 import {
   add, binary, cast, constant, equal, greater, less, matmul, mul, not, permute, positionsLike, reshape, slice, softmax, sub, type Tensor, where,
 } from '@retrievals/core-tensor';
+import { maskAsBool, maskAsFloat } from '@retrievals/pooling';
 import type { Module } from '../modules.js';
 import { applyDropout } from '../modules.js';
 
@@ -15,16 +16,10 @@ export function positionRow(ids: Tensor): Tensor {
   return positionsLike(slice(ids, 0, 0, 1), 1);
 }
 
-/** The mask as float32 0/1, [B, T]. */
-export function maskFloat(mask: Tensor): Tensor {
-  if (mask.dtype === 'float32') return mask;
-  return cast(mask.dtype === 'bool' ? mask : greater(mask, 0), 'float32');
-}
-
 /** Encoder mask: 0 where a key is a token, MIN where it is padding; [B, 1, 1, T] (BERT's extended mask). */
 export function paddingBias(mask: Tensor): Tensor {
   const [b, t] = mask.shape as [number, number];
-  return reshape(mul(sub(1, maskFloat(mask)), MIN_F32), [b, 1, 1, t]);
+  return reshape(mul(sub(1, maskAsFloat(mask, 'float32')), MIN_F32), [b, 1, 1, t]);
 }
 
 /**
@@ -40,7 +35,7 @@ export function causalBias(mask: Tensor, slidingWindow?: number): Tensor {
   const qi = reshape(pos, [b, t, 1]), kj = reshape(pos, [b, 1, t]);
   let allowed = not(greater(kj, qi));
   if (slidingWindow !== undefined) allowed = binary('and', allowed, less(sub(qi, kj), slidingWindow));
-  const keys = reshape(greater(maskFloat(mask), 0), [b, 1, t]);
+  const keys = reshape(maskAsBool(mask), [b, 1, t]);
   const visible = reshape(binary('and', allowed, keys), [b, 1, 1, t, t]);
   return where(visible, constant(0), MIN_F32);
 }

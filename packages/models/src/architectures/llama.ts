@@ -1,8 +1,9 @@
 import { add, applyRotary, concat, constant, cos, cumsum, equal, mul, permute, reshape, sin, sub, type Tensor, where } from '@retrievals/core-tensor';
+import { maskAsFloat } from '@retrievals/pooling';
 import type { ConfigReader } from '../config.js';
 import { activation, Embedding, Linear, Module, ModuleList, RMSNorm } from '../modules.js';
 import { architectures, Backbone, type InputName, type ModelInputs } from '../registry.js';
-import { attend, causalBias, invSqrt, maskFloat, splitHeads } from './common.js';
+import { attend, causalBias, invSqrt, splitHeads } from './common.js';
 import { ropeInvFreq } from './rope.js';
 
 /** What Llama, Mistral and Qwen2 read from config.json. */
@@ -164,7 +165,7 @@ export class LlamaModel extends Backbone {
    */
   private rotary(mask: Tensor): { cos: Tensor; sin: Tensor } {
     const [b, t] = mask.shape as [number, number];
-    const m = maskFloat(mask);
+    const m = maskAsFloat(mask, 'float32');
     const pos = where(equal(m, 0), 1, sub(cumsum(m, 1), 1));
     const inv = this.config.invFreq;
     const angles = mul(reshape(pos, [b, t, 1]), constant(inv, 'float32', [1, 1, inv.length]));

@@ -11,6 +11,6 @@ import { checkInputs, maskAsFloat, positions, weightedSum } from '../mask.js';
 export const lastTokenPooler: Pooler = (hidden: Tensor, mask: Tensor) => {
   const { t } = checkInputs('last', hidden, mask);
   const pos = positions(t, hidden.dtype);
-  const last = max(mul(maskAsFloat(mask, hidden), pos), 1, true);
+  const last = max(mul(maskAsFloat(mask, hidden.dtype), pos), 1, true);
   return weightedSum(hidden, cast(equal(pos, last), hidden.dtype));
 };

@@ -11,7 +11,7 @@ import { checkInputs, cumulativeTokens, maskAsFloat, weightedSum } from '../mask
  */
 export const weightedMeanPooler: Pooler = (hidden: Tensor, mask: Tensor) => {
   checkInputs('weightedmean', hidden, mask);
-  const m = maskAsFloat(mask, hidden);
+  const m = maskAsFloat(mask, hidden.dtype);
   const w = mul(cumulativeTokens(m), m);
   return div(weightedSum(hidden, w), clamp(sum(w, 1, true), 1e-9));
 };
