@@ -1,5 +1,4 @@
 import { add, erf, exp, mul, tanh } from '../ops/math.js';
-import type { Tensor } from '../tensor.js';
 import { registerGradient } from './registry.js';
 
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
