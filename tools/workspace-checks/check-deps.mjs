@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Module-boundary check, run as each project's `lint` target (cwd = the project folder).
 // Fails when a package depends on or imports a @retrievals package that DESIGN.md's arrows do not
-// allow, imports another package's internals, or reaches outside its folder with a relative path.
+// allow, imports another package's files (only its index, and for the project's libraries its
+// './internal' subpath), or reaches outside its folder with a relative path.
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 
@@ -63,7 +64,12 @@ export function check(projectDir) {
         const where = `${relative(projectDir, file)}:${line}`;
         if (spec.startsWith('@retrievals/')) {
           const [, name, ...rest] = spec.split('/');
-          if (rest.length) errors.push(`${where}: deep import '${spec}': import only from '@retrievals/${name}' (its index.ts)`);
+          // './internal' is the sibling API (makeOp, buildProgram, the op table): for the project's own
+          // libraries only; tools and third-party plugins get the public index.
+          const internalOk = rest.join('/') === 'internal' && !isTool && !TOOLS.has(name);
+          if (rest.length && !internalOk) {
+            errors.push(`${where}: deep import '${spec}': import only from '@retrievals/${name}' (its index.ts)${rest.join('/') === 'internal' ? '; its ./internal API is for the @retrievals libraries, not tools or plugins' : ''}`);
+          }
           if (name === self) continue;
           const ok = sub === 'src' ? declared.has(name) : declared.has(name) || declaredDev.has(name);
           if (!allowed.has(name) && !(sub !== 'src' && TOOLS.has(name))) errors.push(`${where}: ${pkg.name} must not import '${spec}' (DESIGN.md arrows)`);

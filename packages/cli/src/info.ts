@@ -21,11 +21,18 @@ export function listModelFolders(dir: string): FixtureSummary[] {
     });
 }
 
+/**
+ * Every registry and, one per line, each component with its aliases and the plugin or package it
+ * came from, so a name that resolves unexpectedly can be traced to whoever registered it.
+ */
 export function formatInfo(registries: Record<string, Registry<unknown>>, fixturesDir?: string): string {
   const lines = ['registries:'];
   for (const [key, registry] of Object.entries(registries)) {
-    const names = registry.list();
-    lines.push(`  ${key} (${registry.kind}): ${names.length ? names.join(', ') : '(none yet)'}`);
+    const entries = registry.entries();
+    lines.push(`  ${key} (${registry.kind}):${entries.length ? '' : ' (none yet)'}`);
+    const labels = entries.map((e) => (e.aliases.length ? `${e.name} (${e.aliases.join(', ')})` : e.name));
+    const width = Math.max(0, ...labels.map((l) => l.length));
+    entries.forEach((e, i) => lines.push(`    ${labels[i]!.padEnd(width)}  ${e.source ?? '(source not recorded)'}`));
   }
   if (fixturesDir) {
     const models = listModelFolders(fixturesDir);

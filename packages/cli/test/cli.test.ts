@@ -21,10 +21,18 @@ describe('retrievals CLI', () => {
     const lines: string[] = [];
     expect(await main(['info', '--fixtures', dir], (l) => lines.push(l))).toBe(0);
     const text = lines.join('\n');
-    for (const key of ['backends', 'architectures', 'runtimes', 'poolers', 'losses', 'formats', 'schedulers', 'indexes']) expect(text).toContain(`  ${key} (`);
-    expect(text).toContain('schedulers (scheduler): constant, cosine, linear, constant_with_warmup');
-    expect(text).toContain('backends (backend): js, ort');
-    expect(text).toContain('runtimes (runtime): onnx, tensor');
+    for (const key of ['backends', 'architectures', 'runtimes', 'poolers', 'losses', 'formats', 'schedulers', 'optimizers', 'indexes']) expect(text).toContain(`  ${key} (`);
+    expect(text).toContain(
+      ['  schedulers (scheduler):', '    constant (constant_with_warmup)  @retrievals/trainer', '    cosine                           @retrievals/trainer', '    linear                           @retrievals/trainer'].join('\n'),
+    );
+    expect(text).toMatch(/ {2}backends \(backend\):\n {4}js .*\n {4}ort /);
+    expect(text).toMatch(/ {2}runtimes \(runtime\):\n {4}onnx +@retrievals\/models\n {4}tensor +@retrievals\/models/);
+    expect(text).toMatch(/\n {4}infonce \(multiple-negatives-ranking\) +@retrievals\/losses\n/);
+    expect(text).toMatch(/\n {4}roberta \(camembert, xlm-roberta\) +@retrievals\/models\n/);
+    expect(text).toMatch(/\n {4}adamw \(adamw_torch\) +@retrievals\/trainer\n/);
+    expect(text).toMatch(/\n {4}flat \(exact\) +@retrievals\/hard-negatives\n/);
+    expect(text).toMatch(/\n {4}triplet \(group, hard-negatives\) +@retrievals\/data\n/);
+    expect(text).toMatch(/\n {4}mean \(avg\) +@retrievals\/pooling\n/);
     expect(text).toContain('fixture models in');
     expect(text).toContain('bert-x [bert]: config.json');
     expect(text).not.toContain('not-a-model');

@@ -31,6 +31,9 @@ describe('a loss from a plugin named in a JSON config', () => {
     const { name, ...options } = config.loss;
     const loss = losses.get(name)(options);
     expect(loss.name).toBe('example-margin');
+    expect(losses.create(config.loss).name).toBe('example-margin');
+    expect(losses.sourceOf('example-margin')).toBe('example-plugin');
+    expect(() => losses.create({ name: 'example-margin', margin: -1 })).toThrow("loss example-margin: option 'margin' must be a finite number > 0, got -1");
     expect(losses.list()).toEqual(expect.arrayContaining(['example-margin', 'infonce', 'arcface']));
 
     // Scores q·p = 1 and 0.2, q·n = 0.1 and 0.1: margins 0.9 and 0.1 against 0.5, hinge 0 and 0.4.

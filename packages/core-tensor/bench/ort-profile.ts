@@ -1,8 +1,9 @@
 // Runs one MiniLM training step's compiled graph under onnxruntime's profiler and prints where
+import { buildProgram, lowerProgram } from '../src/internal.js';
 // the time goes by ONNX op type (for tuning the lowering; not part of `pnpm bench`).
 import { readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
-import { AdamW, arange, buildProgram, crossEntropy, encodeModel, Generator, lowerProgram, matmul, normalize, ones, tensor, noGrad, type Tensor } from '../src/index.js';
+import { AdamW, arange, crossEntropy, encodeModel, Generator, matmul, normalize, ones, tensor, noGrad, type Tensor } from '../src/index.js';
 import { benchModel } from './minilm.js';
 
 const gen = new Generator(0);

@@ -1,5 +1,6 @@
 // Where a MiniLM step's time goes: graph building in JS, program/key building, and the ORT run.
-import { AdamW, arange, buildProgram, crossEntropy, Generator, matmul, normalize, ones, tensor, backends, type Tensor } from '../src/index.js';
+import { buildProgram, lowerProgram } from '../src/internal.js';
+import { AdamW, arange, crossEntropy, Generator, matmul, normalize, ones, tensor, backends, type Tensor } from '../src/index.js';
 import { benchModel } from './minilm.js';
 
 const gen = new Generator(0);

@@ -1,6 +1,7 @@
 import { RetrievalsError } from './errors.js';
-import { getGradient } from './grad/index.js';
-import { noGrad } from './grad-mode.js';
+import './ops/all.js';
+import { NOT_DIFFERENTIABLE, opDef } from './ops/table.js';
+import { noGrad } from './context.js';
 import { binary } from './ops/elementwise.js';
 import { expand } from './ops/shape-ops.js';
 import { fmt, sameShape } from './shape.js';
@@ -47,9 +48,9 @@ export function backward(root: Tensor, gradient?: Tensor): void {
         t.grad = t.grad ? binary('add', t.grad, dy) : dy;
         continue;
       }
-      const fn = getGradient(t.node.op);
-      if (!fn) throw new RetrievalsError(`backward: op '${t.node.op}' has no gradient`);
-      const gs = fn(dy, t.node, t);
+      const fn = opDef(t.node.op).grad;
+      if (fn === NOT_DIFFERENTIABLE) throw new RetrievalsError(`backward: op '${t.node.op}' is not differentiable, yet its output requires grad`);
+      const gs = fn(dy, t.node as never, t);
       t.node.inputs.forEach((x, j) => {
         const g = gs[j];
         if (!g || !x.requiresGrad) return;

@@ -1,9 +1,10 @@
 import { RetrievalsError } from './errors.js';
 import { isFloat } from './dtype.js';
-import { noGrad } from './grad-mode.js';
+import { noGrad } from './context.js';
 import { add, mul, sum } from './ops/math.js';
 import { Generator } from './random.js';
-import { realize, withBackend } from './realize.js';
+import { realize } from './realize.js';
+import { withBackend } from './context.js';
 import { randn, Tensor } from './tensor.js';
 
 export interface GradCheckOptions {

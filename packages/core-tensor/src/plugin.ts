@@ -14,14 +14,52 @@ export interface Registries {
   backends: Registry<Backend>;
 }
 
+/** What a plugin's `setup` is given: the registries the host has (a host may have only some). */
+export type PluginRegistries = Partial<Registries> & Record<string, Registry<unknown> | undefined>;
+
 export interface Plugin {
+  /** The plugin's name (its npm package name), recorded as the source of what it registers. */
   name: string;
-  setup(registries: Partial<Registries> & Record<string, Registry<unknown> | undefined>): void | Promise<void>;
+  setup(registries: PluginRegistries): void | Promise<void>;
 }
 
 /** Identity helper that gives editors the plugin's type, in the style of vite/rollup plugins. */
 export function definePlugin(plugin: Plugin): Plugin {
   return plugin;
+}
+
+/** What a registry holds (its `T`), from the registry's type. */
+export type EntryOf<R> = R extends Registry<infer T> ? T : never;
+
+/** One row of a package's built-ins: name, entry, aliases. */
+export type RegistryRow<K extends keyof Registries> = readonly [name: string, entry: EntryOf<Registries[K]>, aliases?: readonly string[]];
+
+/**
+ * A plugin that registers a table of entries into one registry: what a package's `builtins.ts` is,
+ * and what a third-party plugin adding several components of one kind can be.
+ */
+export function defineRegistryPlugin<K extends keyof Registries>(name: string, registry: K, rows: readonly RegistryRow<K>[]): Plugin {
+  return definePlugin({
+    name,
+    setup(registries) {
+      const target = registries[registry] as Registry<unknown> | undefined;
+      if (!target) throw new PluginError(`${name}: setup needs the '${String(registry)}' registry`);
+      for (const [entryName, entry, aliases] of rows) target.register(entryName, entry, { aliases: aliases ?? [] });
+    },
+  });
+}
+
+/**
+ * Runs a plugin's `setup` on views of the registries scoped to the plugin (see Registry.scoped), so
+ * each entry records the plugin it came from. Built-ins and loaded plugins both go through here.
+ */
+export function installPlugin(plugin: Plugin, registries: PluginRegistries): void | Promise<void> {
+  const scoped: Record<string, unknown> = {};
+  for (const [key, registry] of Object.entries(registries)) {
+    // Duck-typed: a registry made by another copy of core-tensor is still scoped when it can be.
+    scoped[key] = typeof (registry as Partial<Registry<unknown>> | undefined)?.scoped === 'function' ? registry!.scoped(plugin.name) : registry;
+  }
+  return plugin.setup(scoped as PluginRegistries);
 }
 
 function isPlugin(value: unknown): value is Plugin {
@@ -39,12 +77,12 @@ export interface LoadPluginsOptions {
 }
 
 /**
- * Imports each plugin (an npm package name, or a path relative to `baseDir`) and calls its
- * `setup` with the registries, in the order given. Returns the loaded plugins.
+ * Imports each plugin (an npm package name, or a path relative to `baseDir`) and installs it
+ * (installPlugin) into the registries, in the order given. Returns the loaded plugins.
  */
 export async function loadPlugins(
   names: readonly string[],
-  registries: Partial<Registries> & Record<string, Registry<unknown> | undefined>,
+  registries: PluginRegistries,
   options: LoadPluginsOptions = {},
 ): Promise<Plugin[]> {
   const baseDir = resolve(options.baseDir ?? process.cwd());
@@ -67,7 +105,7 @@ export async function loadPlugins(
       );
     }
     try {
-      await plugin.setup(registries);
+      await installPlugin(plugin, registries);
     } catch (cause) {
       throw new PluginError(`plugin '${plugin.name}' (${spec}): setup failed: ${(cause as Error).message}`, { cause });
     }

@@ -1,18 +1,9 @@
-import type { DType, TypedArray } from './dtype.js';
+import type { TypedArray } from './dtype.js';
 import { RetrievalsError } from './errors.js';
-import type { Attrs, Tensor } from './tensor.js';
+import type { ProgramNode, ValueInfo } from './ops/table.js';
+import type { Tensor } from './tensor.js';
 
-export interface ValueInfo {
-  shape: readonly number[];
-  dtype: DType;
-}
-
-/** One op of a program. Inputs and the output are value ids: feeds, then constants, then nodes. */
-export interface ProgramNode extends ValueInfo {
-  op: string;
-  inputs: number[];
-  attrs: Attrs;
-}
+export type { ProgramNode, ValueInfo };
 
 /** A pending subgraph in a backend-neutral form; `key` identifies its structure and shapes. */
 export interface Program {
@@ -36,6 +27,12 @@ export interface BuiltProgram {
   targetOutputs: number[];
 }
 
+/**
+ * Literals up to this many elements are compiled into the graph (and spelled out in its key);
+ * larger ones are fed like data, so a key grows with the graph's node count, never with its data.
+ */
+export const MAX_COMPILED_LITERAL = 16;
+
 export function buildProgram(targets: readonly Tensor[]): BuiltProgram {
   const order: Tensor[] = [];
   const state = new Map<number, number>(); // 1 = visiting, 2 = done
@@ -58,7 +55,7 @@ export function buildProgram(targets: readonly Tensor[]): BuiltProgram {
     }
   }
   const feeds: Tensor[] = [], consts: Tensor[] = [], nodes: Tensor[] = [];
-  for (const t of order) (t.buffer ? (t.isConst ? consts : feeds) : nodes).push(t);
+  for (const t of order) (t.buffer ? (t.isConst && t.size <= MAX_COMPILED_LITERAL ? consts : feeds) : nodes).push(t);
   const ids = new Map<number, number>();
   [...feeds, ...consts, ...nodes].forEach((t, i) => ids.set(t.id, i));
   const keyParts: string[] = [];
@@ -68,7 +65,7 @@ export function buildProgram(targets: readonly Tensor[]): BuiltProgram {
     const n = t.node!;
     const inputs = n.inputs.map((x) => ids.get(x.id)!);
     keyParts.push(`${n.op}(${inputs})${JSON.stringify(n.attrs)}${t.dtype}[${t.shape}]`);
-    return { op: n.op, inputs, attrs: n.attrs, shape: t.shape, dtype: t.dtype };
+    return { op: n.op, inputs, attrs: n.attrs, shape: t.shape, dtype: t.dtype } as ProgramNode;
   });
   const lazy = targets.filter((t) => !t.buffer).map((t) => ids.get(t.id)!);
   const outputs = [...new Set(lazy)];

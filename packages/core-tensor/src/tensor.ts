@@ -1,19 +1,14 @@
 import { allocate, type DType, type TypedArray } from './dtype.js';
 import { DTypeError, RetrievalsError, ShapeError } from './errors.js';
-import { isGradEnabled } from './grad-mode.js';
+import { isGradEnabled } from './context.js';
 import type { Generator } from './random.js';
 import type { TensorLike } from './ops/elementwise.js';
 import type { Axes } from './ops/reduce.js';
+import { type OpAttrs, type OpName, type OpNode } from './ops/table.js';
 import { fmt, numel, type Shape } from './shape.js';
 
-export type Attrs = Record<string, unknown>;
-
-/** A recorded operation: what produced a lazy tensor. Kept after realisation, for autograd. */
-export interface Node {
-  op: string;
-  inputs: Tensor[];
-  attrs: Attrs;
-}
+/** A recorded operation, discriminated by its op: what produced a lazy tensor. Kept after realisation, for autograd. */
+export type Node = { [K in OpName]: OpNode<K> }[OpName];
 
 let nextId = 0;
 
@@ -164,9 +159,9 @@ export function setRealizeHook(fn: (ts: Tensor[]) => Promise<void>): void {
 }
 
 /** Records an op node. requiresGrad follows the inputs unless gradients are off. */
-export function makeOp(op: string, inputs: Tensor[], attrs: Attrs, shape: Shape, dtype: DType, differentiable = true): Tensor {
+export function makeOp<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[K], shape: Shape, dtype: DType, differentiable = true): Tensor {
   const requiresGrad = differentiable && isGradEnabled() && inputs.some((t) => t.requiresGrad);
-  return new Tensor({ shape, dtype, node: { op, inputs, attrs }, requiresGrad });
+  return new Tensor({ shape, dtype, node: { op, inputs, attrs } as OpNode as Node, requiresGrad });
 }
 
 type Nested = number | boolean | bigint | Nested[];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AdamW, backends, buildProgram, createOrtBackend, getBackend, Generator, randn, realize, setBackend, tensor, type OrtStats } from '../src/index.js';
+import { AdamW, backends, createOrtBackend, getBackend, Generator, randn, realize, setBackend, tensor, type OrtStats } from '../src/index.js';
+import { buildProgram } from '../src/internal.js';
 
 describe('backends', () => {
   it('are registered by name and chosen by setBackend, else RETRIEVALS_BACKEND, else ort', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  add, applyRotary, argmax, backward, binary, cast, concat, cosineSimilarityMatrix, crossEntropy, div, DTypeError, dropout, embedding, equal, exp,
+  add, argmax, backward, binary, cast, concat, cosineSimilarityMatrix, crossEntropy, div, DTypeError, dropout, embedding, equal, exp,
   expand, gather, gatherElements, Generator, gelu, greater, indexSelect, klDiv, layerNorm, linear, matmul, maximum, mean, mul, noGrad, normalize, not,
   pad, permute, pow, realize, reshape, RetrievalsError, rmsNorm, setBackend, ShapeError, slice, softmax, split, squeeze, stack, sub, sum, tensor, topk,
   unary, where, withBackend, zeros, type DType, type Tensor,
@@ -48,8 +48,6 @@ describe('shape mismatches name the op and both shapes', () => {
     ['rmsNorm weight', () => rmsNorm(z([2, 3]), z([4])), 'rmsNorm (weight): shapes [2, 3] and [4]'],
     ['klDiv', () => klDiv(z([2, 3]), z([2, 4])), 'klDiv: shapes [2, 3] and [2, 4]'],
     ['cosineSimilarityMatrix', () => cosineSimilarityMatrix(z([2, 3]), z([2, 4])), 'cosineSimilarityMatrix: feature dims differ: [2, 3] and [2, 4]'],
-    ['applyRotary tables', () => applyRotary(z([1, 2, 3, 8]), z([1, 1, 4, 8]), z([1, 1, 4, 8])), 'applyRotary: shapes [1, 2, 3, 8] and [1, 1, 4, 8] and [1, 1, 4, 8]'],
-    ['applyRotary odd head dim', () => applyRotary(z([1, 1, 2, 5]), z([1, 1, 2, 5]), z([1, 1, 2, 5])), 'applyRotary: head dim of [1, 1, 2, 5] must be even'],
   ];
   for (const [name, fn, message] of cases) {
     it(name, () => {

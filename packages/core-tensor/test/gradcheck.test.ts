@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  abs, add, applyRotary, binary, cumsum, cast, clamp, concat, cos, cosineSimilarityMatrix, crossEntropy, div, dropout, embedding, erf, exp, expand, gather,
+  abs, add, binary, cumsum, cast, clamp, concat, cos, cosineSimilarityMatrix, crossEntropy, div, dropout, embedding, erf, exp, expand, gather,
   gatherElements, Generator, gelu, indexSelect, klDiv, layerNorm, linear, log, logSoftmax, logsumexp, maskedFill, matmul, max, maximum, mean, min,
-  minimum, mul, neg, normalize, pad, permute, pow, relu, reshape, rmsNorm, rotaryTables, rsqrt, sigmoid, silu, sin, slice, softmax, softplus, split,
+  minimum, mul, neg, normalize, pad, permute, pow, relu, reshape, rmsNorm, rsqrt, sigmoid, silu, sin, slice, softmax, softplus, split,
   sqrt, squeeze, stack, sub, sum, tanh, Tensor, topk, transpose, unary, unsqueeze, where,
 } from '../src/index.js';
 import { gatherGrad, scatterElementsAdd } from '../src/ops/index-ops.js';
@@ -182,8 +182,7 @@ suite('indexing', [
 ]);
 
 const ceTargets = data([1, -100, 4, 0, 4], [5], 'int64');
-const rot = rotaryTables([[0, 1, 2], [3, 5, 8]], 4);
-suite('losses, dropout, rotary', [
+suite('losses, dropout', [
   { name: 'crossEntropy (mean)', inputs: [normal([5, 6], 2)], fn: (l) => crossEntropy(l!, data([1, 2, 4, 0, 5], [5], 'int32')) },
   { name: 'crossEntropy with label smoothing and ignoreIndex (mean)', inputs: [normal([5, 6], 2)], fn: (l) => crossEntropy(l!, ceTargets, { labelSmoothing: 0.1 }) },
   { name: 'crossEntropy with label smoothing and custom ignoreIndex (sum, none)', inputs: [normal([5, 6], 2)], fn: (l) => [crossEntropy(l!, data([1, 4, 2, 0, 4], [5], 'int32'), { labelSmoothing: 0.2, ignoreIndex: 4, reduction: 'sum' }), crossEntropy(l!, data([1, 0, 4, 0, 2], [5], 'int64'), { ignoreIndex: 0, reduction: 'none' })] },
@@ -202,7 +201,6 @@ suite('losses, dropout, rotary', [
   },
   { name: 'klDiv with log targets', inputs: [normal([3, 4]), normal([3, 4])], fn: (x, t) => [klDiv(logSoftmax(x!), logSoftmax(t!), { logTarget: true }), klDiv(x!, t!, { logTarget: true, reduction: 'none' })] },
   { name: 'dropout (fixed seed)', inputs: [normal([4, 5])], fn: (x) => dropout(x!, 0.4, new Generator(5)) },
-  { name: 'applyRotary', inputs: [normal([2, 2, 3, 4])], fn: (x) => applyRotary(x!, asDType(rot.cos, 'float64'), asDType(rot.sin, 'float64')) },
 ]);
 
 suite('composites', [

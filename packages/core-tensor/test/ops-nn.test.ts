@@ -1,10 +1,10 @@
 /**
  * Softmax family, layerNorm, rmsNorm, normalize, cosineSimilarityMatrix; crossEntropy, klDiv,
- * dropout, applyRotary; rotaryTables against the closed form.
+ * dropout.
  * The js reference backend and onnxruntime must agree on every op (harness: helpers/agreement.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { applyRotary, cosineSimilarityMatrix, crossEntropy, dropout, Generator, klDiv, layerNorm, logSoftmax, maskedFill, normalize, rmsNorm, rotaryTables, softmax } from '../src/index.js';
+import { cosineSimilarityMatrix, crossEntropy, dropout, Generator, klDiv, layerNorm, logSoftmax, maskedFill, normalize, rmsNorm, softmax } from '../src/index.js';
 import { type Case, data, Rand, suite, vals } from './helpers/index.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -134,33 +134,4 @@ suite('losses, dropout, rotary', [
       y.forEach((e, i) => (e === 0 ? undefined : expect(e).toBeCloseTo(x[i]! / 0.7, 5)));
     },
   },
-  {
-    name: 'applyRotary with per-row positions (left padding) and shared tables',
-    inputs: {
-      x: rl.normal([2, 3, 4, 8]),
-      ...(() => {
-        const own = rotaryTables([[0, 1, 2, 3], [0, 0, 1, 2]], 8);
-        const shared = rotaryTables([[5, 6, 7, 8]], 8, 500);
-        return { cos: own.cos, sin: own.sin, cos1: shared.cos, sin1: shared.sin };
-      })(),
-    },
-    grad: ['x'],
-    build: ({ x, cos, sin, cos1, sin1 }) => ({ own: applyRotary(x!, cos!, sin!), shared: applyRotary(x!, cos1!, sin1!) }),
-  },
 ]);
-
-describe('rotaryTables', () => {
-  it('match the closed form cos/sin(pos · θ^(−2j/d)) with duplicated halves', () => {
-    const { cos, sin } = rotaryTables([[0, 3], [7, 1]], 6, 100);
-    expect(cos.shape).toEqual([2, 1, 2, 6]);
-    const c = cos.dataSync(), s = sin.dataSync();
-    const positions = [0, 3, 7, 1];
-    positions.forEach((p, row) => {
-      for (let j = 0; j < 6; j++) {
-        const angle = p * 100 ** (-(2 * (j % 3)) / 6);
-        expect(c[row * 6 + j]).toBeCloseTo(Math.cos(angle), 5);
-        expect(s[row * 6 + j]).toBeCloseTo(Math.sin(angle), 5);
-      }
-    });
-  });
-});

@@ -1,3 +1,12 @@
 export * from './registry.js';
 export * from './jsonl.js';
 export * from './texts.js';
+export { defineFormat, type FormatDefinition } from './define-format.js';
+export { RecordReader } from './record-reader.js';
+export type { PointExample } from './formats/point.js';
+export type { PairExample } from './formats/pair.js';
+export type { GroupExample } from './formats/group.js';
+export type { ScoredPairExample } from './formats/scored-pair.js';
+export type { ListwiseExample } from './formats/listwise.js';
+export type { TeacherScoredExample } from './formats/teacher-scored.js';
+export { builtinFormats } from './builtins.js';

@@ -1,4 +1,4 @@
-import { definePlugin } from '@retrievals/core-tensor';
+import { defineRegistryPlugin, installPlugin, type RegistryRow } from '@retrievals/core-tensor';
 import { angle } from './losses/angle.js';
 import { arcface } from './losses/arcface.js';
 import { cached } from './losses/cached.js';
@@ -13,9 +13,9 @@ import { pairwiseHinge } from './losses/pairwise-hinge.js';
 import { pairwiseLogistic } from './losses/pairwise-logistic.js';
 import { simcse } from './losses/simcse.js';
 import { triplet } from './losses/triplet.js';
-import { losses, type LossFactory } from './registry.js';
+import { losses } from './registry.js';
 
-const BUILTINS: [string, LossFactory, string[]?][] = [
+const BUILTINS: RegistryRow<'losses'>[] = [
   ['infonce', infonce, ['multiple-negatives-ranking']],
   ['simcse', simcse],
   ['triplet', triplet],
@@ -33,15 +33,9 @@ const BUILTINS: [string, LossFactory, string[]?][] = [
 ];
 
 /**
- * The built-in losses as a plugin: registered through the same `register` a third-party plugin
- * calls, so a name resolves the same way whoever registered it.
+ * The built-in losses as a plugin, installed through the same installPlugin a third-party plugin
+ * goes through, so a name resolves the same way whoever registered it.
  */
-export const builtinLosses = definePlugin({
-  name: '@retrievals/losses',
-  setup({ losses: registry }) {
-    if (!registry) throw new Error('@retrievals/losses: setup needs the losses registry');
-    for (const [name, factory, aliases] of BUILTINS) registry.register(name, factory, { aliases: aliases ?? [] });
-  },
-});
+export const builtinLosses = defineRegistryPlugin('@retrievals/losses', 'losses', BUILTINS);
 
-void builtinLosses.setup({ losses });
+void installPlugin(builtinLosses, { losses });

@@ -1,7 +1,7 @@
-import { RetrievalsError } from '@retrievals/core-tensor';
+import { OptionError, RetrievalsError } from '@retrievals/core-tensor';
 
 /** A loss was given an option it does not know, or a value outside the option's range. */
-export class LossOptionError extends RetrievalsError {}
+export class LossOptionError extends OptionError {}
 
 /** A loss was called with a missing, unexpected or wrongly shaped input field. */
 export class LossInputError extends RetrievalsError {}

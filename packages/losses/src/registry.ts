@@ -8,7 +8,7 @@ export type LossOptions = Record<string, unknown>;
 export type LossFactory = (options?: LossOptions) => Loss;
 
 /** The loss registry: built-ins and plugins register here and are looked up by name. */
-export const losses = new Registry<LossFactory>('loss');
+export const losses = new Registry<LossFactory>('loss', { owner: '@retrievals/losses' });
 
 declare module '@retrievals/core-tensor' {
   interface Registries {
@@ -16,7 +16,7 @@ declare module '@retrievals/core-tensor' {
   }
 }
 
-/** Looks a loss up by name and configures it: `getLoss('infonce', { temperature: 0.02 })`. */
+/** Looks a loss up by name and configures it: `getLoss('infonce', { temperature: 0.02 })`, as `losses.create({ name, ...options })`. */
 export function getLoss(name: string, options?: LossOptions): Loss {
-  return losses.get(name)(options);
+  return losses.create({ ...options, name });
 }

@@ -5,11 +5,7 @@ import type { Loss, LossSpec } from './types.js';
 /** The loss a wrapper wraps: a Loss as is, or looked up in the registry by name (with its options). */
 export function resolveLoss(owner: string, spec: LossSpec | undefined): Loss {
   if (typeof spec === 'function') return spec;
-  if (typeof spec === 'string') return losses.get(spec)();
-  if (spec && typeof spec === 'object' && typeof spec.name === 'string') {
-    const { name, ...options } = spec;
-    return losses.get(name)(options);
-  }
+  if (typeof spec === 'string' || (spec && typeof spec === 'object' && typeof spec.name === 'string')) return losses.create(spec);
   throw new LossOptionError(`${owner}: option 'loss' must name the loss to wrap: a registry name, { name, ...options }, or a Loss`);
 }
 

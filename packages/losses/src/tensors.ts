@@ -1,4 +1,4 @@
-import { allocate, arange, cast, equal, full, not, Tensor, type DType } from '@retrievals/core-tensor';
+import { allocate, arange, cast, full, Tensor, type DType } from '@retrievals/core-tensor';
 
 /** Class-index targets for cross entropy: 0, 1, …, n−1 (the diagonal) or all zeros (column 0). */
 export const diagonalTargets = (n: number) => arange(n, 'int64');
@@ -12,8 +12,6 @@ export function filled(shape: readonly number[], dtype: DType, value: (i: number
   return new Tensor({ shape, dtype, buffer: buf });
 }
 
-/** A token or pair mask as bool: bool stays, numbers are true where non-zero. */
-export const toBool = (mask: Tensor) => (mask.dtype === 'bool' ? mask : not(equal(mask, 0)));
 
 /** Labels or scores in the embeddings' float dtype (teacher scores often come as float32 data). */
 export const asFloat = (x: Tensor, like: Tensor) => (x.dtype === like.dtype ? x : cast(x, like.dtype));

@@ -1,6 +1,6 @@
-import { definePlugin, loadPlugins, mean, mul, relu, sub, sum, type Tensor } from '@retrievals/core-tensor';
+import { definePlugin, loadPlugins, mean, mul, OptionError, relu, sub, sum, type Tensor } from '@retrievals/core-tensor';
 import { describe, expect, it } from 'vitest';
-import { builtinLosses, defineLoss, getLoss, losses, validateLoss } from '../src/index.js';
+import { builtinLosses, defineLoss, getLoss, LossOptionError, losses, validateLoss } from '../src/index.js';
 import { floats } from './helpers/data.js';
 
 describe('losses registry', () => {
@@ -33,5 +33,19 @@ describe('losses registry', () => {
     expect(await validateLoss(loss({ scores: floats([1, 0.1, 0.2, 0.1], [2, 2]) as Tensor }))).toBeCloseTo(0.2, 6);
     expect(() => losses.get('inline-hinj')).toThrow(/unknown loss 'inline-hinj'; known: .*inline-hinge/);
     expect(() => plugin.setup({ losses })).toThrow(/'inline-hinge' is already registered/);
+  });
+});
+
+describe('losses.create', () => {
+  it('resolves a name or { name, ...options } and names kind, loss and option when one is bad', () => {
+    expect(losses.create('infonce').name).toBe('infonce');
+    expect(losses.create({ name: 'infonce', temperature: 0.02, labelSmoothing: 0.05 }).fields.required).toEqual(['query', 'positive']);
+    expect(() => losses.create({ name: 'infonce', labelSmoothing: 1.5 })).toThrow("loss infonce: option 'labelSmoothing' must be a number in [0, 1), got 1.5");
+    expect(() => losses.create({ name: 'infonce', labelSmoothing: 1.5 })).toThrow(LossOptionError);
+    expect(() => losses.create({ name: 'infonce', temprature: 1 })).toThrow(OptionError);
+  });
+  it('records the package each loss came from', () => {
+    expect(losses.sourceOf('infonce')).toBe('@retrievals/losses');
+    expect(losses.sourceOf('multiple-negatives-ranking')).toBe('@retrievals/losses');
   });
 });

@@ -1,13 +1,13 @@
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
-  encodeModel, exportGraph, type ExportInput, NotImplementedError, type OnnxGraph, quantizeMatMulsInt8, RetrievalsError, Tensor,
+  encodeModel, exportGraph, PROTOBUF_LIMIT, type ExportInput, NotImplementedError, type OnnxGraph, quantizeMatMulsInt8, RetrievalsError, Tensor,
 } from '@retrievals/core-tensor';
 import type { AutoModelForEmbedding } from './auto-model.js';
 import { foldWeightCasts } from './export-onnx-graph.js';
 import { TOKENIZER_FILES, writeFileAtomic } from './files.js';
 import type { Backbone } from './registry.js';
-import { TensorRuntime } from './runtimes/tensor.js';
+import { WEIGHTS_RUNTIME } from './runtimes/defaults.js';
 
 export interface ExportOnnxOptions {
   /** `int8`: dynamic int8 quantization of the weight MatMuls (per output column), written as `onnx/model_quantized.onnx`. Default `none`. */
@@ -24,9 +24,6 @@ export const EXPORT_FILES = { none: 'onnx/model.onnx', int8: 'onnx/model_quantiz
 
 /** Files that make the folder loadable by itself (config, tokenizer, sentence-transformers modules). */
 const SIDE_FILES = ['config.json', ...TOKENIZER_FILES, 'modules.json', 'config_sentence_transformers.json', 'sentence_bert_config.json'];
-
-// protobuf caps a message at 2 GiB, and ONNX's way past it (external data files) is not written here.
-const PROTOBUF_LIMIT = 2 ** 31 - 1;
 
 /**
  * The backbone's inference graph (eval mode, no gradients) as ONE ONNX graph: int64 inputs named
@@ -66,8 +63,8 @@ export function inferenceGraph(backbone: Backbone, staticShape?: ExportOnnxOptio
 export async function exportOnnx(model: AutoModelForEmbedding, dir: string, options: ExportOnnxOptions = {}): Promise<string> {
   const quantize = options.quantize ?? 'none';
   if (!(quantize in EXPORT_FILES)) throw new RetrievalsError(`exportOnnx: quantize must be 'none' or 'int8', got ${JSON.stringify(quantize)}`);
-  if (!model.backbone || !(model.runtime instanceof TensorRuntime)) {
-    throw new RetrievalsError(`exportOnnx: the model runs on the '${model.runtime.name}' runtime, which has no graph to export; load it with the 'tensor' runtime (safetensors weights)`);
+  if (!model.backbone || !model.runtime.capabilities.graph) {
+    throw new RetrievalsError(`exportOnnx: the model runs on the '${model.runtime.name}' runtime, which has no graph to export; load it with the '${WEIGHTS_RUNTIME}' runtime (safetensors weights)`);
   }
   let graph = inferenceGraph(model.backbone, options.staticShape);
   if (quantize === 'int8') graph = quantizeMatMulsInt8(graph);

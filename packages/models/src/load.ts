@@ -1,18 +1,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { RegistryError } from '@retrievals/core-tensor';
+import { resolveBackend } from '@retrievals/core-tensor';
 import { getPooler, type Pooler } from '@retrievals/pooling';
 import { ConfigReader } from './config.js';
-import { ConfigError, ModelLoadError, ModelNotFoundError } from './errors.js';
+import { ConfigError, ModelNotFoundError } from './errors.js';
 import { resolveModelFolder } from './folder.js';
 import { loadWeights, type StorageDType } from './load-weights.js';
 import { loadAdapter } from './lora/index.js';
 import { architectures, type Architecture, type Backbone } from './registry.js';
-import { findOnnxFile } from './runtimes/onnx.js';
+import { defaultRuntime, WEIGHTS_RUNTIME } from './runtimes/defaults.js';
 import { runtimes, type Runtime } from './runtimes/runtime.js';
 import { readSentenceTransformersDefaults } from './sentence-transformers.js';
 import { TextTokenizer } from './tokenizer.js';
-import { Checkpoint, hasSafetensors } from './weights.js';
+import { Checkpoint } from './weights.js';
 
 export interface FromPretrainedOptions {
   /** A pooler name (`cls`, `mean`, `last`, ...); default: the folder's sentence-transformers config, else `cls` for encoders and `last` for decoders. */
@@ -66,16 +66,8 @@ export interface LoadedModel {
   doLowerCase: boolean;
 }
 
-function architectureOf(config: ConfigReader): Architecture {
-  const type = config.string('model_type');
-  try {
-    return architectures.get(type);
-  } catch (e) {
-    if (e instanceof RegistryError) {
-      throw new ConfigError(`${config.file}: field 'model_type' is '${type}', which is not supported; known: ${architectures.list().join(', ')}`);
-    }
-    throw e;
-  }
+function unknownArchitecture(config: ConfigReader): ConfigError {
+  return new ConfigError(`${config.file}: field 'model_type' is '${config.string('model_type')}', which is not supported; known: ${architectures.list().join(', ')}`);
 }
 
 export async function loadPretrained(path: string, opts: FromPretrainedOptions): Promise<LoadedModel> {
@@ -83,26 +75,23 @@ export async function loadPretrained(path: string, opts: FromPretrainedOptions):
   // The folder's own settings (sentence-transformers files and ours) are defaults; options win.
   const st = readSentenceTransformersDefaults(dir);
   const onnxFile = opts.onnxFile ?? st.onnxFile;
-  const weights = hasSafetensors(dir);
-  const onnx = findOnnxFile(dir, onnxFile);
-  const runtimeName = opts.runtime ?? (weights ? 'tensor' : onnx ? 'onnx' : undefined);
+  const runtimeName = opts.runtime ?? defaultRuntime(dir, onnxFile);
   if (!runtimeName) throw new ModelNotFoundError(`${dir}: no weights found (model.safetensors, model.safetensors.index.json or onnx/model.onnx)`);
   const factory = runtimes.get(runtimeName);
 
   const configFile = join(dir, 'config.json');
-  if (!existsSync(configFile) && runtimeName === 'tensor') throw new ModelNotFoundError(`${dir}: config.json not found`);
   const config = existsSync(configFile) ? ConfigReader.fromFile(configFile) : undefined;
-  // The onnx runtime only needs the architecture for its kind and position limit, so an unknown
-  // model_type is fine there; the tensor runtime must build it.
+  // A runtime that runs a file needs the architecture only for its kind and position limit, so an
+  // unknown model_type is fine there; one that runs the weights must build it (in loadWeights).
   let architecture: Architecture | undefined, backbone: Backbone | undefined;
-  if (config && (runtimeName === 'tensor' || architectures.has(String(config.raw.model_type)))) {
-    architecture = architectureOf(config);
+  if (config && architectures.has(String(config.raw.model_type))) {
+    architecture = architectures.get(config.string('model_type'));
     backbone = architecture.build(config);
   }
 
   const dtype: StorageDType = opts.dtype ?? (opts.useFp16 ? 'float16' : 'float32');
   if (!['float32', 'float16', 'bfloat16'].includes(dtype)) throw new ConfigError(`fromPretrained: dtype must be float32, float16 or bfloat16, got ${JSON.stringify(dtype)}`);
-  if (dtype === 'bfloat16' && (opts.backend ?? process.env.RETRIEVALS_BACKEND ?? 'ort') === 'ort') {
+  if (dtype === 'bfloat16' && resolveBackend(opts.backend).name === 'ort') {
     // Weights are graph inputs, and onnxruntime-node 1.30 rejects bfloat16 inputs ("Unsupported data type: 16").
     throw new ConfigError("fromPretrained: dtype 'bfloat16' cannot be kept in memory on the ort backend (onnxruntime-node takes no bfloat16 inputs); use 'float16' or 'float32' — a bfloat16 checkpoint loads as float32 by default");
   }
@@ -113,7 +102,8 @@ export async function loadPretrained(path: string, opts: FromPretrainedOptions):
     backbone,
     options: { onnxFile, backend: opts.backend },
     loadWeights: () => {
-      if (!backbone || !architecture) throw new ModelLoadError(`${dir}: the ${runtimeName} runtime needs config.json to build the model`);
+      if (!config) throw new ModelNotFoundError(`${dir}: config.json not found`);
+      if (!backbone || !architecture) throw unknownArchitecture(config);
       const ckpt = Checkpoint.open(dir);
       try {
         weightPrefix = loadWeights(backbone, ckpt, { ...architecture.layout, dtype }).prefix;
@@ -125,7 +115,7 @@ export async function loadPretrained(path: string, opts: FromPretrainedOptions):
   });
 
   if (opts.lora !== undefined) {
-    if (runtimeName !== 'tensor' || !backbone) throw new ConfigError(`fromPretrained: a LoRA adapter (the 'lora' option) needs the tensor runtime, not '${runtimeName}'`);
+    if (!runtime.capabilities.lora || !backbone) throw new ConfigError(`fromPretrained: a LoRA adapter (the 'lora' option) needs the ${WEIGHTS_RUNTIME} runtime, not '${runtimeName}'`);
     loadAdapter(backbone, resolveModelFolder(opts.lora));
   }
 

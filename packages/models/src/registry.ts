@@ -39,17 +39,29 @@ export interface CheckpointLayout {
   optionalModules: readonly string[];
 }
 
+/** Which Linear layers LoRA adapts when nobody lists them, as PEFT module-name suffixes. */
+export interface LoraDefaults {
+  /** Ours: every Linear of the attention and MLP blocks (the usual choice for fine-tuning embedders). */
+  defaultTargets: readonly string[];
+  /** PEFT's, for an adapter_config.json whose `target_modules` is null (its per-model mapping: query and value projections). */
+  peftDefaultTargets: readonly string[];
+}
+
 /** One entry of the architecture registry, keyed by config.json's `model_type`. */
 export interface Architecture {
+  /** The config.json `model_type` it is registered under (aliases may add more). */
+  name: string;
   /** Builds the module from config.json, parameters declared but not loaded; errors name the field. */
   build(config: ConfigReader): Backbone;
   layout: CheckpointLayout;
   /** Pooling when neither the caller nor a sentence-transformers config says: `cls` for encoders, `last` for decoders. */
   defaultPooling: string;
+  /** LoRA's default targets; without them, applying LoRA needs explicit targetModules. */
+  lora?: LoraDefaults;
 }
 
 /** The architecture registry: built-ins and plugins register here and are looked up by `model_type`. */
-export const architectures = new Registry<Architecture>('architecture');
+export const architectures = new Registry<Architecture>('architecture', { owner: '@retrievals/models' });
 
 declare module '@retrievals/core-tensor' {
   interface Registries {

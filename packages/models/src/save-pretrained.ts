@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeSafetensors, type DType, type TensorToWrite } from '@retrievals/core-tensor';
 import type { AutoModelForEmbedding } from './auto-model.js';
 import { copyAtomic, TOKENIZER_FILES, writeFileAtomic } from './files.js';
-import { OnnxRuntime, ONNX_CANDIDATES } from './runtimes/onnx.js';
 import { collectWeights, SaveError } from './save-weights.js';
 import { sentenceTransformersFiles } from './sentence-transformers-write.js';
 import { INDEX_FILE, SINGLE_FILE } from './weights.js';
@@ -21,8 +20,8 @@ export { SaveError };
  *   temporary name and renamed, so a refusal or a crash never leaves a half-written file.
  * - Saving into the folder the model was loaded from is refused: its weights are still read while
  *   saving, and its other files (an ONNX export, shards) would no longer match the new weights.
- * - A model on the `onnx` runtime has no weights in memory: its ONNX export (the file's folder, e.g.
- *   `onnx/`, or the root file and its external data) is copied with config.json and the tokenizer.
+ * - A model whose runtime holds no weights but runs a file (an ONNX export) has that file copied, as
+ *   the runtime's `capabilities.savedFiles` lists it, with config.json and the tokenizer.
  * - Weight files an earlier save may have left in `dir` (an index and its shards; model.safetensors
  *   when saving an ONNX model) are removed, as transformers' save_pretrained does, since they would
  *   otherwise be loaded instead of, or along with, what this save writes.
@@ -37,10 +36,11 @@ export async function savePretrained(model: AutoModelForEmbedding, dir: string):
   const tokenizerFiles = TOKENIZER_FILES.filter((f) => existsSync(join(source, f)));
   if (!tokenizerFiles.includes('tokenizer.json')) throw new SaveError(`savePretrained: ${join(source, 'tokenizer.json')} is gone; the tokenizer files are copied from the source folder`);
 
-  const onnx = model.runtime instanceof OnnxRuntime ? onnxCopies(source, model.runtime.file) : undefined;
+  const { capabilities } = model.runtime;
+  const file = capabilities.weights ? undefined : capabilities.savedFiles?.(source);
   let weights: { tensors: Map<string, TensorToWrite>; dtype: DType } | undefined;
-  if (!onnx) {
-    if (!model.backbone) throw new SaveError(`savePretrained: the '${model.runtime.name}' runtime holds no weights to save`);
+  if (!file) {
+    if (!capabilities.weights || !model.backbone) throw new SaveError(`savePretrained: the '${model.runtime.name}' runtime holds no weights or model file to save`);
     weights = await collectWeights(model.backbone, model.weightPrefix ?? '', source);
   }
   const raw = model.config?.raw;
@@ -53,14 +53,14 @@ export async function savePretrained(model: AutoModelForEmbedding, dir: string):
     documentInstruction: model.documentInstruction,
     doLowerCase: model.doLowerCase,
     addEos: model.addEos,
-    onnxFile: onnx?.file,
+    onnxFile: file?.file,
     transformersVersion: typeof raw?.transformers_version === 'string' ? raw.transformers_version : undefined,
   });
 
   mkdirSync(target, { recursive: true });
-  removeStaleWeights(target, onnx !== undefined);
+  removeStaleWeights(target, file !== undefined);
   if (weights) writeSafetensors(join(target, SINGLE_FILE), weights.tensors, { format: 'pt' });
-  for (const path of onnx?.copies ?? []) copyAtomic(join(source, path), join(target, path));
+  for (const path of file?.copies ?? []) copyAtomic(join(source, path), join(target, path));
   if (raw) writeJson(join(target, 'config.json'), weights ? withDtype(raw, weights.dtype) : raw);
   for (const f of tokenizerFiles) copyAtomic(join(source, f), join(target, f));
   for (const folder of st.folders) mkdirSync(join(target, folder), { recursive: true });
@@ -78,16 +78,6 @@ function withDtype(raw: Record<string, unknown>, dtype: DType): Record<string, u
 function hiddenSizeOf(raw: Record<string, unknown> | undefined): number | undefined {
   const v = raw?.hidden_size ?? raw?.dim ?? raw?.d_model;
   return typeof v === 'number' ? v : undefined;
-}
-
-/** What to copy for an ONNX model: the export's folder (or the root file and its external data), and the file to record when fromPretrained would not find it first. */
-function onnxCopies(source: string, file: string): { copies: string[]; file?: string } {
-  const rel = relative(source, file);
-  if (rel.startsWith('..')) throw new SaveError(`savePretrained: the ONNX file ${file} is outside the model folder ${source}`);
-  const top = rel.split(sep)[0]!;
-  const copies = rel.includes(sep) ? [top] : readdirSync(source).filter((f) => f === rel || f.startsWith(`${rel}_data`) || f.startsWith(`${rel}.data`));
-  const found = ONNX_CANDIDATES.find((c) => existsSync(join(source, c)) && copies.some((p) => c === p || c.startsWith(`${p}/`)));
-  return { copies, file: found === rel.split(sep).join('/') ? undefined : rel.split(sep).join('/') };
 }
 
 function removeStaleWeights(target: string, single: boolean): void {

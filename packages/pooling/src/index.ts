@@ -4,5 +4,5 @@ export { lastTokenPooler } from './poolers/last.js';
 export { maxPooler } from './poolers/max.js';
 export { meanPooler, meanSqrtLenPooler } from './poolers/mean.js';
 export { weightedMeanPooler } from './poolers/weighted-mean.js';
-import './builtins.js';
-export { maskAsBool, maskAsFloat } from './mask.js';
+export { definePooler, type PoolerDefinition } from './define-pooler.js';
+export { builtinPoolers } from './builtins.js';

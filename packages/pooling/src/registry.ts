@@ -15,7 +15,7 @@ export type PoolerOptions = Record<string, unknown>;
 export type PoolerFactory = (options?: PoolerOptions) => Pooler;
 
 /** The pooling registry: built-ins and plugins register here and are looked up by name. */
-export const poolers = new Registry<PoolerFactory>('pooling');
+export const poolers = new Registry<PoolerFactory>('pooling', { owner: '@retrievals/pooling' });
 
 declare module '@retrievals/core-tensor' {
   interface Registries {
@@ -23,7 +23,7 @@ declare module '@retrievals/core-tensor' {
   }
 }
 
-/** Looks a pooler up by any of its names (`mean`, `avg`, ...) and makes it. */
+/** Looks a pooler up by any of its names (`mean`, `avg`, ...) and makes it, as `poolers.create({ name, ...options })`. */
 export function getPooler(name: string, options?: PoolerOptions): Pooler {
-  return poolers.get(name)(options);
+  return poolers.create({ ...options, name });
 }

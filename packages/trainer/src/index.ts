@@ -1,2 +1,4 @@
 export * from './registry.js';
-export { registerBuiltinSchedulers } from './schedulers.js';
+export { defineScheduler, warmUp, type SchedulerDefinition } from './define-scheduler.js';
+export { defineOptimizer, type OptimizerDefinition } from './define-optimizer.js';
+export { builtinTrainerComponents } from './builtins.js';

@@ -41,6 +41,13 @@ describe('module boundaries', () => {
     expect(errors.some((e) => e.startsWith('src/b.ts:1') && e.includes('leaves the package'))).toBe(true);
   });
 
+  it("lets the project's libraries, and only them, import a sibling's ./internal API", () => {
+    const lib = fakePackage('pooling', { '@retrievals/core-tensor': 'workspace:*' }, { 'src/a.ts': `${imp('{ makeOp }', '@retrievals/core-tensor/internal')}\n` });
+    expect(check(lib)).toEqual([]);
+    const plugin = fakePackage('example-plugin', { '@retrievals/core-tensor': 'workspace:*' }, { 'src/a.ts': `${imp('{ makeOp }', '@retrievals/core-tensor/internal')}\n` });
+    expect(check(plugin).some((e) => e.includes('deep import') && e.includes('not tools or plugins'))).toBe(true);
+  });
+
   it('passes for every package of the workspace', () => {
     for (const name of Object.keys(ARROWS)) expect(check(join(root, 'packages', name))).toEqual([]);
   });

@@ -1,6 +1,15 @@
 import { Registry } from '../registry.js';
 import type { TypedArray } from '../dtype.js';
+import type { OnnxGraph } from '../onnx/model.js';
 import type { Program } from '../program.js';
+import type { Tensor } from '../tensor.js';
+
+/** An ONNX graph compiled once by a backend and run many times (see compileFunction). */
+export interface CompiledGraph {
+  /** Runs with the graph's inputs in order; the outputs in order, with the shapes they came out with. */
+  run(inputs: readonly Tensor[]): Promise<Tensor[]>;
+  release(): Promise<void>;
+}
 
 /** Runs a program: feeds in (in program order), output values out (in `program.outputs` order). */
 export interface Backend {
@@ -8,7 +17,9 @@ export interface Backend {
   run(program: Program, feeds: TypedArray[]): Promise<TypedArray[]>;
   /** Optional: drops compiled state (caches) this backend holds. */
   reset?(): void;
+  /** Optional capability: compile a whole ONNX graph (dynamic axes, initializers) to run many times. */
+  compileGraph?(graph: OnnxGraph): Promise<CompiledGraph>;
 }
 
 /** Compute backends by name (`js`, `ort`; a plugin may add e.g. `ort-cuda`). */
-export const backends = new Registry<Backend>('backend');
+export const backends = new Registry<Backend>('backend', { owner: '@retrievals/core-tensor' });

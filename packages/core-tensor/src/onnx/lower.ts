@@ -1,5 +1,6 @@
-import { NotImplementedError } from '../errors.js';
-import type { Program, ProgramNode, ValueInfo } from '../program.js';
+import '../ops/all.js';
+import { opDef, type ValueInfo } from '../ops/table.js';
+import type { Program } from '../program.js';
 import type { AttrValue, OnnxDim, OnnxGraph, OnnxNode, OnnxTensor } from './model.js';
 
 export const OPSET = 17;
@@ -48,16 +49,6 @@ export class LowerContext {
   }
 }
 
-/** Emits the ONNX nodes of one program node; returns the name of the value it produces. */
-export type OnnxLowering = (ctx: LowerContext, inputs: string[], node: ProgramNode, output: string) => string;
-
-const lowerings = new Map<string, OnnxLowering>();
-
-export function registerOnnxLowering(op: string, fn: OnnxLowering): void {
-  if (lowerings.has(op)) throw new Error(`ONNX lowering of '${op}' registered twice`);
-  lowerings.set(op, fn);
-}
-
 export interface LowerOptions {
   /** Names for the graph inputs (default in0, in1, ...). */
   inputNames?: string[];
@@ -85,10 +76,8 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Onnx
   program.consts.forEach((c) => names.push(ctx.initializer({ dtype: c.dtype, dims: c.shape, data: c.data })));
   const base = program.feeds.length + program.consts.length;
   program.nodes.forEach((node, i) => {
-    const lower = lowerings.get(node.op);
-    if (!lower) throw new NotImplementedError(`ONNX lowering of op '${node.op}'`);
     const id = base + i;
-    const produced = lower(ctx, node.inputs.map((j) => names[j]!), node, outputOf.get(id) ?? ctx.fresh('v'));
+    const produced = opDef(node.op).onnx(ctx, node.inputs.map((j) => names[j]!), node as never, outputOf.get(id) ?? ctx.fresh('v'));
     names.push(produced);
   });
   // A lowering may return an existing value (e.g. a no-op cast); outputs need their own names.

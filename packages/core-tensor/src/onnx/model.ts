@@ -1,6 +1,9 @@
 import type { DType, TypedArray } from '../dtype.js';
 import { ProtoWriter } from './proto.js';
 
+/** protobuf caps a message at 2 GiB: the most weights one ONNX file (without external data) can hold. */
+export const PROTOBUF_LIMIT = 2 ** 31 - 1;
+
 /** ONNX TensorProto.DataType numbers. */
 export const ONNX_DTYPE: Record<DType, number> = {
   float32: 1,

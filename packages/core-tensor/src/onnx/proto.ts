@@ -49,10 +49,14 @@ export class ProtoWriter {
     return this.bytes(field, new TextEncoder().encode(value));
   }
 
+  /** A nested message; its chunks are taken over, not copied, so weights are copied once, in finish. */
   message(field: number, build: (w: ProtoWriter) => void): this {
     const w = new ProtoWriter();
     build(w);
-    return this.bytes(field, w.finish());
+    this.tag(field, 2);
+    this.rawVarint(w.length);
+    for (const c of w.chunks) this.push(c);
+    return this;
   }
 
   packedInts(field: number, values: readonly (number | bigint)[]): this {

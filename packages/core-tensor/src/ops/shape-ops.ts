@@ -1,6 +1,10 @@
+import { allocate, type TypedArray } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
-import { fmt, normAxis, numel, sameShape } from '../shape.js';
+import { broadcastOffsets, permuteOffsets, walk } from '../backends/js/util.js';
+import { fmt, normAxis, numel, sameShape, stridesOf } from '../shape.js';
 import { makeOp, type Tensor } from '../tensor.js';
+import { sumTo } from './sum-to.js';
+import { defineOp } from './table.js';
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const infer = shape.indexOf(-1);
@@ -108,3 +112,96 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
   let at = 0;
   return list.map((n) => slice(x, a, at, (at += n)));
 }
+
+// ---- gradients, js kernels and ONNX lowerings of the layout ops ----
+
+function gatherBy(src: TypedArray, offs: Int32Array, node: { dtype: Parameters<typeof allocate>[0] }): TypedArray {
+  const o = allocate(node.dtype, offs.length);
+  for (let i = 0; i < offs.length; i++) o[i] = src[offs[i]!]!;
+  return o;
+}
+
+defineOp('reshape', {
+  grad: (dy, node) => [reshape(dy, node.inputs[0]!.shape)],
+  js: ([x]) => x!.slice(),
+  onnx: (ctx, [x], n, output) => ctx.emit('Reshape', [x!, ctx.int64(n.shape)], { allowzero: 1 }, output),
+});
+
+defineOp('permute', {
+  grad: (dy, node) => {
+    const inv = new Array<number>(node.attrs.perm.length);
+    node.attrs.perm.forEach((p, i) => (inv[p] = i));
+    return [permute(dy, inv)];
+  },
+  js: ([x], infos, node) => gatherBy(x!, permuteOffsets(infos[0]!.shape, node.attrs.perm), node),
+  onnx: (ctx, [x], n, output) => ctx.emit('Transpose', [x!], { perm: n.attrs.perm }, output),
+});
+
+defineOp('expand', {
+  grad: (dy, node) => [sumTo(dy, node.inputs[0]!.shape)],
+  js: ([x], infos, node) => gatherBy(x!, broadcastOffsets(node.shape, infos[0]!.shape), node),
+  onnx: (ctx, [x], n, output) => ctx.emit('Expand', [x!, ctx.int64(n.shape)], undefined, output),
+});
+
+defineOp('slice', {
+  grad: (dy, node) => {
+    const { starts, ends } = node.attrs;
+    return [pad(dy, node.inputs[0]!.shape.map((d, i) => [starts[i]!, d - ends[i]!] as [number, number]))];
+  },
+  js: ([x], infos, node) => {
+    const strides = stridesOf(infos[0]!.shape);
+    const base = node.attrs.starts.reduce((s, v, i) => s + v * strides[i]!, 0);
+    return gatherBy(x!, walk(node.shape, strides, base), node);
+  },
+  onnx: (ctx, [x], n, output) => {
+    const { starts, ends } = n.attrs;
+    const inShape = ctx.infos[n.inputs[0]!]!.shape;
+    const axes = starts.map((_, i) => i).filter((i) => starts[i] !== 0 || ends[i] !== inShape[i]);
+    return ctx.emit('Slice', [x!, ctx.int64(axes.map((i) => starts[i]!)), ctx.int64(axes.map((i) => ends[i]!)), ctx.int64(axes)], undefined, output);
+  },
+});
+
+defineOp('pad', {
+  grad: (dy, node) => {
+    let g = dy;
+    node.attrs.pads.forEach(([before], i) => (g = slice(g, i, before, before + node.inputs[0]!.shape[i]!)));
+    return [g];
+  },
+  js: ([x], infos, node) => {
+    const strides = stridesOf(node.shape);
+    const base = node.attrs.pads.reduce((s, [before], i) => s + before * strides[i]!, 0);
+    const offs = walk(infos[0]!.shape, strides, base);
+    const o = allocate(node.dtype, numel(node.shape));
+    for (let i = 0; i < offs.length; i++) o[offs[i]!] = x![i]!;
+    return o;
+  },
+  onnx: (ctx, [x], n, output) => {
+    const pads = n.attrs.pads;
+    return ctx.emit('Pad', [x!, ctx.int64([...pads.map((p) => p[0]), ...pads.map((p) => p[1])])], { mode: 'constant' }, output);
+  },
+});
+
+defineOp('concat', {
+  grad: (dy, node) => {
+    const axis = node.attrs.axis;
+    let at = 0;
+    return node.inputs.map((x: Tensor) => {
+      const g = slice(dy, axis, at, at + x.shape[axis]!);
+      at += x.shape[axis]!;
+      return x.requiresGrad ? g : undefined;
+    });
+  },
+  js: (xs, infos, node) => {
+    const axis = node.attrs.axis;
+    const outStrides = stridesOf(node.shape);
+    const o = allocate(node.dtype, numel(node.shape));
+    let at = 0;
+    xs.forEach((x, i) => {
+      const offs = walk(infos[i]!.shape, outStrides, at * outStrides[axis]!);
+      for (let j = 0; j < offs.length; j++) o[offs[j]!] = x[j]!;
+      at += infos[i]!.shape[axis]!;
+    });
+    return o;
+  },
+  onnx: (ctx, xs, n, output) => ctx.emit('Concat', xs, { axis: n.attrs.axis }, output),
+});

@@ -1,4 +1,4 @@
-import { noGrad } from '../grad-mode.js';
+import { noGrad } from '../context.js';
 import { add, div, minimum, mul, sqrt, sum } from '../ops/math.js';
 import { constant, type Tensor } from '../tensor.js';
 

@@ -1,6 +1,6 @@
 import type { TypedArray } from '../dtype.js';
 import { RetrievalsError } from '../errors.js';
-import { noGrad } from '../grad-mode.js';
+import { noGrad } from '../context.js';
 import { realize } from '../realize.js';
 import { Tensor } from '../tensor.js';
 

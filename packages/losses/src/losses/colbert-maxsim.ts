@@ -1,9 +1,9 @@
-import { concat, crossEntropy, div, matmul, max, normalize, reshape, sum, transpose, where, type Tensor } from '@retrievals/core-tensor';
+import { concat, crossEntropy, div, maskAsBool, matmul, max, normalize, reshape, sum, transpose, where, type Tensor } from '@retrievals/core-tensor';
 import { defineLoss } from '../define-loss.js';
 import { LossInputError } from '../errors.js';
 import { boolean, opt, parseOptions, positive } from '../options.js';
 import { Dims, expectFloat, requireField } from '../shapes.js';
-import { diagonalTargets, EXCLUDED, firstColumnTargets, toBool } from '../tensors.js';
+import { diagonalTargets, EXCLUDED, firstColumnTargets } from '../tensors.js';
 import type { Loss } from '../types.js';
 
 export interface ColBERTOptions {
@@ -51,7 +51,7 @@ export function colbertMaxsim(options: ColBERTOptions = {}): Loss {
         const maskName = `${f}Mask` as const;
         const mask = inputs[maskName];
         if (mask) dims.expect(maskName, mask, [rows, T]);
-        return { tokens: prep(t), mask: mask && toBool(mask) };
+        return { tokens: prep(t), mask: mask && maskAsBool(mask) };
       };
       const pos = field('positive', 'B', 'Tp');
       let neg: ReturnType<typeof field> | undefined;
@@ -63,7 +63,7 @@ export function colbertMaxsim(options: ColBERTOptions = {}): Loss {
       } else if (!o.useInbatchNegative) {
         throw new LossInputError(`${name}: input 'negative' [B·(G−1), Tn, D] with G ≥ 2 is required when useInbatchNegative is false`);
       }
-      const qMask = inputs.queryMask && toBool(inputs.queryMask);
+      const qMask = inputs.queryMask && maskAsBool(inputs.queryMask);
       if (inputs.queryMask) dims.expect('queryMask', inputs.queryMask, ['B', 'Tq']);
       const q = prep(query);
 

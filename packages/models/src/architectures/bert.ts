@@ -1,8 +1,9 @@
-import { add, fullLike, type Tensor } from '@retrievals/core-tensor';
+import { add, fullLike, positionRow, type Tensor } from '@retrievals/core-tensor';
 import type { ConfigReader } from '../config.js';
 import { activation, applyDropout, Embedding, LayerNorm, Linear, Module, ModuleList } from '../modules.js';
-import { architectures, Backbone, type InputName, type ModelInputs } from '../registry.js';
-import { attend, invSqrt, mergeHeads, paddingBias, positionRow, splitHeads } from './common.js';
+import { defineArchitecture } from '../define-architecture.js';
+import { Backbone, type InputName, type LoraDefaults, type ModelInputs } from '../registry.js';
+import { attend, invSqrt, mergeHeads, paddingBias, splitHeads } from './common.js';
 
 /** The config.json fields BERT-family encoders read (BERT, RoBERTa, XLM-R). */
 export interface BertConfig {
@@ -207,8 +208,17 @@ export class BertModel extends Backbone {
 /** Heads and buffers found next to BERT-family encoders in task checkpoints. */
 export const ENCODER_IGNORE = [/(^|\.)position_ids$/, /^cls\./, /^lm_head\./, /^classifier\./, /^qa_outputs\./];
 
-architectures.register('bert', {
+/**
+ * Never BERT's pooler (loaded but unused by embedding poolers, so an adapter there would train
+ * nothing). `output.dense` covers both `attention.output.dense` and the layer's `output.dense`, but
+ * not `pooler.dense`, and selects the same layers in Python's PEFT.
+ */
+export const BERT_LORA: LoraDefaults = { defaultTargets: ['query', 'key', 'value', 'output.dense', 'intermediate.dense'], peftDefaultTargets: ['query', 'value'] };
+
+export const bertArchitecture = defineArchitecture({
+  name: 'bert',
   build: (c) => new BertModel(parseBertConfig(c)),
   layout: { prefixes: ['bert.'], ignore: ENCODER_IGNORE, optionalModules: ['pooler'] },
   defaultPooling: 'cls',
+  lora: BERT_LORA,
 });

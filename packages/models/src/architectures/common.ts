@@ -1,20 +1,11 @@
 import {
-  add, binary, cast, constant, equal, greater, less, matmul, mul, not, permute, positionsLike, reshape, slice, softmax, sub, type Tensor, where,
+  add, binary, constant, greater, less, maskAsBool, maskAsFloat, matmul, mul, not, permute, positionsLike, reshape, softmax, sub, type Tensor, where,
 } from '@retrievals/core-tensor';
-import { maskAsBool, maskAsFloat } from '@retrievals/pooling';
 import type { Module } from '../modules.js';
 import { applyDropout } from '../modules.js';
 
 /** torch.finfo(float32).min: what transformers fills masked scores with. */
 export const MIN_F32 = -3.4028234663852886e38;
-
-/**
- * 0..T-1 as int64 [1, T] (absolute position ids), computed in the graph from the ids' shape rather
- * than written as a constant, so an ONNX export follows the sequence length.
- */
-export function positionRow(ids: Tensor): Tensor {
-  return positionsLike(slice(ids, 0, 0, 1), 1);
-}
 
 /** Encoder mask: 0 where a key is a token, MIN where it is padding; [B, 1, 1, T] (BERT's extended mask). */
 export function paddingBias(mask: Tensor): Tensor {
@@ -66,6 +57,3 @@ export function attend(owner: Module, q: Tensor, k: Tensor, v: Tensor, bias: Ten
 
 /** 1/√d, as the scale of dot-product attention. */
 export const invSqrt = (d: number): number => 1 / Math.sqrt(d);
-
-/** True where ids equal a value, as float 0/1. */
-export const idsEqual = (ids: Tensor, value: number): Tensor => cast(equal(ids, value), 'float32');

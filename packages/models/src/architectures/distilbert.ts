@@ -1,8 +1,9 @@
-import { add, type Tensor } from '@retrievals/core-tensor';
+import { add, positionRow, type Tensor } from '@retrievals/core-tensor';
 import type { ConfigReader } from '../config.js';
 import { activation, applyDropout, Embedding, LayerNorm, Linear, Module, ModuleList } from '../modules.js';
-import { architectures, Backbone, type InputName, type ModelInputs } from '../registry.js';
-import { attend, invSqrt, mergeHeads, paddingBias, positionRow, splitHeads } from './common.js';
+import { defineArchitecture } from '../define-architecture.js';
+import { Backbone, type InputName, type ModelInputs } from '../registry.js';
+import { attend, invSqrt, mergeHeads, paddingBias, splitHeads } from './common.js';
 
 interface DistilBertConfig {
   vocabSize: number;
@@ -154,8 +155,10 @@ export class DistilBertModel extends Backbone {
   }
 }
 
-architectures.register('distilbert', {
+export const distilbertArchitecture = defineArchitecture({
+  name: 'distilbert',
   build: (c) => new DistilBertModel(parseConfig(c)),
   layout: { prefixes: ['distilbert.'], ignore: [/(^|\.)position_ids$/, /^vocab_/, /^pre_classifier\./, /^classifier\./, /^qa_outputs\./], optionalModules: [] },
   defaultPooling: 'cls',
+  lora: { defaultTargets: ['q_lin', 'k_lin', 'v_lin', 'out_lin', 'lin1', 'lin2'], peftDefaultTargets: ['q_lin', 'v_lin'] },
 });

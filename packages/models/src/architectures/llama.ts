@@ -1,10 +1,10 @@
-import { add, applyRotary, concat, constant, cos, cumsum, equal, mul, permute, reshape, sin, sub, type Tensor, where } from '@retrievals/core-tensor';
-import { maskAsFloat } from '@retrievals/pooling';
+import { add, concat, constant, cos, mul, permute, positionIdsFromMask, reshape, sin, type Tensor } from '@retrievals/core-tensor';
 import type { ConfigReader } from '../config.js';
 import { activation, Embedding, Linear, Module, ModuleList, RMSNorm } from '../modules.js';
-import { architectures, Backbone, type InputName, type ModelInputs } from '../registry.js';
+import { defineArchitecture } from '../define-architecture.js';
+import { Backbone, type InputName, type ModelInputs } from '../registry.js';
 import { attend, causalBias, invSqrt, splitHeads } from './common.js';
-import { ropeInvFreq } from './rope.js';
+import { applyRotary, ropeInvFreq } from './rope.js';
 
 /** What Llama, Mistral and Qwen2 read from config.json. */
 export interface LlamaConfig {
@@ -165,8 +165,7 @@ export class LlamaModel extends Backbone {
    */
   private rotary(mask: Tensor): { cos: Tensor; sin: Tensor } {
     const [b, t] = mask.shape as [number, number];
-    const m = maskAsFloat(mask, 'float32');
-    const pos = where(equal(m, 0), 1, sub(cumsum(m, 1), 1));
+    const pos = positionIdsFromMask(mask, 'float32');
     const inv = this.config.invFreq;
     const angles = mul(reshape(pos, [b, t, 1]), constant(inv, 'float32', [1, 1, inv.length]));
     const emb = reshape(concat([angles, angles], -1), [b, 1, t, 2 * inv.length]);
@@ -188,6 +187,13 @@ const layout = {
   optionalModules: [],
 };
 
-for (const variant of ['llama', 'mistral', 'qwen2'] as const) {
-  architectures.register(variant, { build: (c) => new LlamaModel(parseLlamaConfig(c, variant)), layout, defaultPooling: 'last' });
-}
+/** llama, mistral and qwen2: one module, the variant telling parseLlamaConfig which fields it has. */
+export const llamaArchitectures = (['llama', 'mistral', 'qwen2'] as const).map((variant) =>
+  defineArchitecture({
+    name: variant,
+    build: (c) => new LlamaModel(parseLlamaConfig(c, variant)),
+    layout,
+    defaultPooling: 'last',
+    lora: { defaultTargets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'], peftDefaultTargets: ['q_proj', 'v_proj'] },
+  }),
+);

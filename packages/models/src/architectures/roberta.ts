@@ -1,8 +1,8 @@
-import { add, cast, cumsum, mul, sub, type Tensor } from '@retrievals/core-tensor';
+import { add, cast, cumsum, maskAsFloat, mul, type Tensor, tokenMask } from '@retrievals/core-tensor';
 import type { ConfigReader } from '../config.js';
-import { architectures, type InputName } from '../registry.js';
-import { BertModel, ENCODER_IGNORE, parseBertConfig, type BertConfig } from './bert.js';
-import { idsEqual } from './common.js';
+import { defineArchitecture } from '../define-architecture.js';
+import type { InputName } from '../registry.js';
+import { BERT_LORA, BertModel, ENCODER_IGNORE, parseBertConfig, type BertConfig } from './bert.js';
 
 /**
  * RoBERTa / XLM-RoBERTa: BERT's encoder with position ids that start after the padding index and
@@ -23,7 +23,7 @@ export class RobertaModel extends BertModel {
 
   protected override positionIds(inputIds: Tensor): Tensor {
     // Taken from the ids, not the attention mask, exactly as transformers does.
-    const tokens = sub(1, idsEqual(inputIds, this.paddingIdx));
+    const tokens = maskAsFloat(tokenMask(inputIds, this.paddingIdx));
     return cast(add(mul(cumsum(tokens, 1), tokens), this.paddingIdx), 'int64');
   }
 }
@@ -37,15 +37,14 @@ function parseRobertaConfig(c: ConfigReader): { cfg: BertConfig; paddingIdx: num
   return { cfg, paddingIdx };
 }
 
-architectures.register(
-  'roberta',
-  {
-    build: (c) => {
-      const { cfg, paddingIdx } = parseRobertaConfig(c);
-      return new RobertaModel(cfg, paddingIdx);
-    },
-    layout: { prefixes: ['roberta.'], ignore: ENCODER_IGNORE, optionalModules: ['pooler'] },
-    defaultPooling: 'cls',
+/** Registered under `roberta`, with `xlm-roberta` and `camembert` (the same module) as aliases. */
+export const robertaArchitecture = defineArchitecture({
+  name: 'roberta',
+  build: (c) => {
+    const { cfg, paddingIdx } = parseRobertaConfig(c);
+    return new RobertaModel(cfg, paddingIdx);
   },
-  { aliases: ['xlm-roberta', 'camembert'] },
-);
+  layout: { prefixes: ['roberta.'], ignore: ENCODER_IGNORE, optionalModules: ['pooler'] },
+  defaultPooling: 'cls',
+  lora: BERT_LORA,
+});

@@ -1,3 +1,4 @@
+import { add, broadcastShapes, concat, mul, ShapeError, slice, type Tensor } from '@retrievals/core-tensor';
 import type { ConfigReader } from '../config.js';
 
 /**
@@ -33,4 +34,14 @@ export function ropeInvFreq(c: ConfigReader, headDim: number): number[] {
     return inv;
   }
   return c.unsupported('rope_scaling', 'implemented: null, "default", "linear", "llama3"');
+}
+
+/** Applies rotary embeddings (transformers' rotate_half convention) to x [B, H, T, D] with tables [B or 1, 1, T, D]. */
+export function applyRotary(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
+  const d = x.shape[x.rank - 1]!;
+  if (d % 2 !== 0) throw new ShapeError(`applyRotary: head dim of [${x.shape.join(', ')}] must be even`);
+  broadcastShapes('applyRotary', x.shape, cos.shape, sin.shape);
+  const x1 = slice(x, -1, 0, d / 2), x2 = slice(x, -1, d / 2, d);
+  const rotated = concat([mul(x2, -1), x1], -1);
+  return add(mul(x, cos), mul(rotated, sin));
 }

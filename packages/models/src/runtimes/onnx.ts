@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { noGrad, realize, Tensor } from '@retrievals/core-tensor';
+import { expand, noGrad, ortSessionOptions, positionIdsFromMask, positionRow, realize, Tensor } from '@retrievals/core-tensor';
 import ort from 'onnxruntime-node';
 import type { TokenBatch } from '../batching.js';
 import { ModelNotFoundError, OnnxModelError } from '../errors.js';
-import { finishEmbeddings, type PostProcess, type Runtime, runtimes } from './runtime.js';
+import { modelFileCopies } from './model-files.js';
+import { finishEmbeddings, type PostProcess, type Runtime, type RuntimeCapabilities, type RuntimeContext } from './runtime.js';
 
 /**
  * Where Hugging Face's exporters (optimum, sentence-transformers, exportOnnx) put the model, float
@@ -28,6 +28,8 @@ type Meta = { name: string; type?: string; shape?: readonly (number | string)[] 
  */
 export class OnnxRuntime implements Runtime {
   readonly name = 'onnx';
+  /** No weights in memory and no core-tensor graph: saving copies the ONNX file (with its folder or external data). */
+  readonly capabilities: RuntimeCapabilities = { weights: false, graph: false, lora: false, savedFiles: (source) => modelFileCopies(source, this.file, ONNX_CANDIDATES) };
   readonly fixedShape: { batch?: number; sequence?: number } | undefined;
   private readonly output: string;
 
@@ -52,13 +54,8 @@ export class OnnxRuntime implements Runtime {
   static async open(file: string, options: { decoder?: boolean; threads?: number } = {}): Promise<OnnxRuntime> {
     let session: ort.InferenceSession;
     try {
-      // Threads as core-tensor's ort backend uses them (one per core, sequential), so both runtimes compare like for like.
-      session = await ort.InferenceSession.create(file, {
-        graphOptimizationLevel: 'all',
-        intraOpNumThreads: options.threads ?? availableParallelism(),
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-      });
+      // The session options core-tensor's ort backend uses too, so both runtimes compare like for like.
+      session = await ort.InferenceSession.create(file, ortSessionOptions({ threads: options.threads }));
     } catch (e) {
       throw new OnnxModelError(`${file}: onnxruntime could not load the model: ${(e as Error).message}`, { cause: e });
     }
@@ -75,18 +72,15 @@ export class OnnxRuntime implements Runtime {
     return new ort.Tensor('int64', data, dims);
   }
 
-  /** Position ids as the model family computes them: from the mask for decoders (left padding), 0..T-1 for encoders. */
-  private positions(mask: BigInt64Array, b: number, t: number): BigInt64Array {
-    const out = new BigInt64Array(b * t);
-    for (let r = 0; r < b; r++) {
-      let seen = 0n;
-      for (let i = 0; i < t; i++) {
-        const on = mask[r * t + i] !== 0n;
-        if (on) seen++;
-        out[r * t + i] = this.decoder ? (on ? seen - 1n : 1n) : BigInt(i);
-      }
-    }
-    return out;
+  /**
+   * Position ids as the model family computes them, with core-tensor's mask ops (the same ones the
+   * tensor runtime's architectures use): from the mask for decoders (left padding), 0..T-1 for encoders.
+   * Tiny and host-side, so they run on the js backend.
+   */
+  private async positions(mask: Tensor): Promise<BigInt64Array> {
+    const pos = noGrad(() => (this.decoder ? positionIdsFromMask(mask) : expand(positionRow(mask), mask.shape)));
+    await realize([pos], { backend: 'js' });
+    return pos.dataSync() as BigInt64Array;
   }
 
   async lastHiddenState(batch: TokenBatch): Promise<Tensor> {
@@ -96,7 +90,7 @@ export class OnnxRuntime implements Runtime {
       input_ids: ids,
       attention_mask: mask,
       token_type_ids: batch.tokenTypeIds.dataSync() as BigInt64Array,
-      position_ids: this.positions(mask, b, t),
+      position_ids: this.session.inputNames.includes('position_ids') ? await this.positions(batch.attentionMask) : new BigInt64Array(0),
     };
     const feeds: Record<string, ort.Tensor> = {};
     for (const name of this.session.inputNames) feeds[name] = this.feed(name, values[name]!, [b, t]);
@@ -125,9 +119,10 @@ export class OnnxRuntime implements Runtime {
   }
 }
 
-runtimes.register('onnx', async (ctx) => {
+/** Opens a folder's ONNX export (the `onnxFile` option, else the first of ONNX_CANDIDATES). */
+export async function openOnnxRuntime(ctx: RuntimeContext): Promise<OnnxRuntime> {
   const requested = typeof ctx.options.onnxFile === 'string' ? ctx.options.onnxFile : undefined;
   const file = findOnnxFile(ctx.dir, requested);
   if (!file) throw new ModelNotFoundError(`${ctx.dir}: no ONNX model (looked for ${(requested ? [requested] : ONNX_CANDIDATES).join(', ')})`);
   return OnnxRuntime.open(file, { decoder: ctx.backbone?.kind === 'decoder' });
-});
+}

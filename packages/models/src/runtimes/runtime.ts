@@ -24,6 +24,8 @@ export function finishEmbeddings(hidden: Tensor, mask: Tensor, post: PostProcess
  */
 export interface Runtime {
   readonly name: string;
+  /** What it can do besides encoding: load, savePretrained and exportOnnx ask this, never its class or name. */
+  readonly capabilities: RuntimeCapabilities;
   /** Fixed input dims of a static-shape export: batches are padded up to them. */
   readonly fixedShape?: { batch?: number; sequence?: number };
   /** The inputs the model reads. */
@@ -33,6 +35,25 @@ export interface Runtime {
   /** Pooled (and truncated / normalised) embeddings [B, dim], realised. */
   embed(batch: TokenBatch, post: PostProcess): Promise<Tensor>;
   dispose(): Promise<void>;
+}
+
+export interface RuntimeCapabilities {
+  /** It runs the backbone's weights as tensors, so savePretrained can write them (model.safetensors). */
+  weights: boolean;
+  /** Its forward is a core-tensor graph, so exportOnnx can lower it. */
+  graph: boolean;
+  /** LoRA adapters can be applied to what it runs. */
+  lora: boolean;
+  /**
+   * For a runtime that runs a model file rather than weights: what savePretrained copies from the
+   * source folder (paths relative to it) and the file to record when a reload would not find it first.
+   */
+  savedFiles?: (source: string) => SavedFiles;
+}
+
+export interface SavedFiles {
+  copies: string[];
+  file?: string;
 }
 
 /** What a runtime factory is given. */
@@ -50,7 +71,7 @@ export interface RuntimeContext {
 export type RuntimeFactory = (ctx: RuntimeContext) => Promise<Runtime>;
 
 /** Inference runtimes by name: `tensor`, `onnx`; a plugin may add one (e.g. a GPU session). */
-export const runtimes = new Registry<RuntimeFactory>('runtime');
+export const runtimes = new Registry<RuntimeFactory>('runtime', { owner: '@retrievals/models' });
 
 declare module '@retrievals/core-tensor' {
   interface Registries {

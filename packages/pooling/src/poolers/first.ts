@@ -1,6 +1,6 @@
-import { cast, equal, min, type Tensor, where } from '@retrievals/core-tensor';
+import { cast, equal, maskAsBool, min, positionRow, type Tensor, where } from '@retrievals/core-tensor';
 import type { Pooler } from '../registry.js';
-import { checkInputs, maskAsBool, positions, weightedSum } from '../mask.js';
+import { checkInputs, weightedSum } from '../mask.js';
 
 /**
  * `cls` / `first`: the hidden state of the first real token. With right padding (how encoders are
@@ -9,7 +9,7 @@ import { checkInputs, maskAsBool, positions, weightedSum } from '../mask.js';
  */
 export const firstTokenPooler: Pooler = (hidden: Tensor, mask: Tensor) => {
   const { t } = checkInputs('cls', hidden, mask);
-  const pos = positions(t, hidden.dtype);
+  const pos = positionRow(mask, hidden.dtype);
   // Padding positions are pushed past the end so the minimum lands on the first token.
   const first = min(where(maskAsBool(mask), pos, t), 1, true);
   return weightedSum(hidden, cast(equal(pos, first), hidden.dtype));

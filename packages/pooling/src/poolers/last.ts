@@ -1,6 +1,6 @@
-import { cast, equal, max, mul, type Tensor } from '@retrievals/core-tensor';
+import { cast, equal, maskAsFloat, max, mul, positionRow, type Tensor } from '@retrievals/core-tensor';
 import type { Pooler } from '../registry.js';
-import { checkInputs, maskAsFloat, positions, weightedSum } from '../mask.js';
+import { checkInputs, weightedSum } from '../mask.js';
 
 /**
  * `last` / `eos` / `lasttoken`: the hidden state of the last real token, the usual pooling of
@@ -9,8 +9,8 @@ import { checkInputs, maskAsFloat, positions, weightedSum } from '../mask.js';
  * nothing is guessed from the padding side or the pad id.
  */
 export const lastTokenPooler: Pooler = (hidden: Tensor, mask: Tensor) => {
-  const { t } = checkInputs('last', hidden, mask);
-  const pos = positions(t, hidden.dtype);
+  checkInputs('last', hidden, mask);
+  const pos = positionRow(mask, hidden.dtype);
   const last = max(mul(maskAsFloat(mask, hidden.dtype), pos), 1, true);
   return weightedSum(hidden, cast(equal(pos, last), hidden.dtype));
 };

@@ -1,6 +1,6 @@
-import { max, reshape, type Tensor, where } from '@retrievals/core-tensor';
+import { maskAsBool, max, reshape, type Tensor, where } from '@retrievals/core-tensor';
 import type { Pooler } from '../registry.js';
-import { checkInputs, maskAsBool } from '../mask.js';
+import { checkInputs } from '../mask.js';
 
 /**
  * `max`: the element-wise maximum over real tokens. Padding is set to -1e9 first, as

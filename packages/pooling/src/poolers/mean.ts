@@ -1,6 +1,6 @@
-import { clamp, div, sqrt, sum, type Tensor } from '@retrievals/core-tensor';
+import { clamp, div, maskAsFloat, sqrt, sum, type Tensor } from '@retrievals/core-tensor';
 import type { Pooler } from '../registry.js';
-import { checkInputs, maskAsFloat, weightedSum } from '../mask.js';
+import { checkInputs, weightedSum } from '../mask.js';
 
 /** `mean` / `avg`: the average over real tokens (sentence-transformers' clamp of the count at 1e-9). */
 export const meanPooler: Pooler = (hidden: Tensor, mask: Tensor) => {

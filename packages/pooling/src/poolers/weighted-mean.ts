@@ -1,6 +1,6 @@
-import { clamp, div, mul, sum, type Tensor } from '@retrievals/core-tensor';
+import { clamp, div, maskAsFloat, mul, sum, type Tensor, tokenCounts } from '@retrievals/core-tensor';
 import type { Pooler } from '../registry.js';
-import { checkInputs, cumulativeTokens, maskAsFloat, weightedSum } from '../mask.js';
+import { checkInputs, weightedSum } from '../mask.js';
 
 /**
  * `weightedmean`: SGPT's position-weighted mean, token i of a text weighted by i (1-based), so later
@@ -12,6 +12,6 @@ import { checkInputs, cumulativeTokens, maskAsFloat, weightedSum } from '../mask
 export const weightedMeanPooler: Pooler = (hidden: Tensor, mask: Tensor) => {
   checkInputs('weightedmean', hidden, mask);
   const m = maskAsFloat(mask, hidden.dtype);
-  const w = mul(cumulativeTokens(m), m);
+  const w = mul(tokenCounts(mask, hidden.dtype), m);
   return div(weightedSum(hidden, w), clamp(sum(w, 1, true), 1e-9));
 };

@@ -67,6 +67,24 @@ export function walk(shape: readonly number[], strides: readonly number[], base:
   return offs;
 }
 
+/** Iterates each reduced group: calls visit(outIndex, inputOffsets) for every output element. */
+export function groups(shape: readonly number[], axes: readonly number[], visit: (o: number, offs: Int32Array) => void): void {
+  const strides = stridesOf(shape);
+  const keptShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const keptStrides = strides.map((s, i) => (axes.includes(i) ? 0 : s));
+  const bases = walk(keptShape, keptStrides, 0);
+  const inner = walk(
+    axes.map((a) => shape[a]!),
+    axes.map((a) => strides[a]!),
+    0,
+  );
+  const offs = new Int32Array(inner.length);
+  for (let o = 0; o < bases.length; o++) {
+    for (let j = 0; j < inner.length; j++) offs[j] = bases[o]! + inner[j]!;
+    visit(o, offs);
+  }
+}
+
 /** erf to double precision: 2/√π·e^(−x²)·Σ (2x²)ⁿ·x/(2n+1)!! has only positive terms (no cancellation). */
 export function erf(x: number): number {
   const ax = Math.abs(x);
