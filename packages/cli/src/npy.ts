@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '@retrievals/core-tensor';
 import type { EmbeddingMatrix } from '@retrievals/models';
 
 const DESCR = { Float32Array: '<f4', Int8Array: '|i1', Uint8Array: '|u1' } as const;
@@ -19,5 +19,5 @@ export function npyBytes(m: EmbeddingMatrix): Buffer {
 }
 
 export function writeNpy(file: string, m: EmbeddingMatrix): void {
-  writeFileSync(file, npyBytes(m));
+  writeFileAtomic(file, npyBytes(m));
 }

@@ -6,6 +6,7 @@ export { ortSessionOptions, type OrtSessionSettings } from './backends/ort-optio
 export * from './dtype.js';
 export * from './random.js';
 export * from './safetensors/index.js';
+export { AtomicFile, checkWritable, confinedPath, copyAtomic, FileError, realPath, requireFile, samePath, writeFileAtomic } from './files.js';
 export { type Shape, broadcastShapes, numel } from './shape.js';
 export { Tensor, tensor, constant, full, zeros, ones, randn, rand, arange, type Node } from './tensor.js';
 export { noGrad, enableGrad, isGradEnabled, withBackend, setBackend, getBackend, resolveBackend } from './context.js';

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@retrievals/core-tensor';
 import { IndexError } from './errors.js';
 
 // A short magic line, a little-endian u32 header length, a JSON header, then the vectors as raw float32.
@@ -17,12 +17,9 @@ export async function writeIndexFile(path: string, header: IndexFileHeader, vect
   const length = Buffer.alloc(4);
   length.writeUInt32LE(json.length);
   const body = Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength);
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(tmp, Buffer.concat([MAGIC, length, json, body]));
-    await rename(tmp, path);
+    writeFileAtomic(path, [MAGIC, length, json, body]);
   } catch (e) {
-    await rm(tmp, { force: true });
     throw new IndexError(`${path}: cannot write the index: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -4,7 +4,7 @@ import { BackgroundTokenizer } from './background-tokenizer.js';
 import { lengthSortedBatches, padBatch, pipelineBatches, type TokenBatch } from './batching.js';
 import type { ConfigReader } from './config.js';
 import { exportOnnx, type ExportOnnxOptions } from './export-onnx.js';
-import { EmbeddingMatrix, type EmbeddingArray, type Precision } from './embeddings.js';
+import { EmbeddingMatrix, nonFiniteRows, type EmbeddingArray, type Precision } from './embeddings.js';
 import { applyInstruction, documentText, type CorpusDocument } from './instructions.js';
 import { loadPretrained, type FromPretrainedOptions, type LoadedModel } from './load.js';
 import { Progress, type ProgressStream } from './progress.js';
@@ -91,7 +91,8 @@ export class AutoModelForEmbedding {
 
   /** Tokenizes, truncates and pads texts into one batch (sequence length bucketed to a multiple of 8). */
   tokenize(texts: readonly string[], options: { maxLength?: number; paddingSide?: 'left' | 'right' } = {}): TokenBatch {
-    return this.pad(this.prepare(texts).map((t) => this.tokenizer.encodeRaw(t)), options);
+    const maxLength = options.maxLength ?? this.maxLength;
+    return this.pad(this.prepare(texts).map((t) => this.tokenizer.encodeRaw(t, maxLength)), options);
   }
 
   /** Texts as the tokenizer gets them (lowercased when the folder says so). */
@@ -152,7 +153,7 @@ export class AutoModelForEmbedding {
   encodeCorpus(docs: readonly CorpusDocument[], options?: EncodeOptions): Promise<EmbeddingMatrix>;
   encodeCorpus(input: CorpusDocument | readonly CorpusDocument[], options: EncodeOptions = {}): Promise<EmbeddingArray | EmbeddingMatrix> {
     const tpl = this.documentInstruction;
-    const one = (d: CorpusDocument) => applyInstruction(tpl, documentText(d));
+    const one = (d: CorpusDocument, i?: number) => applyInstruction(tpl, documentText(d, ' ', i === undefined ? 'encodeCorpus' : `encodeCorpus: document ${i}`));
     return Array.isArray(input) ? this.encode((input as readonly CorpusDocument[]).map(one), options) : this.encode(one(input as CorpusDocument), options);
   }
 
@@ -168,17 +169,13 @@ export class AutoModelForEmbedding {
     const progress = options.showProgress ? new Progress('encode', groups.length, options.progressStream) : undefined;
     let dim = truncateDim ?? this.hiddenSize ?? 0;
     let out = new Float32Array(texts.length * dim);
-    // With more than one batch, batches 2.. are tokenized in a worker (started now, warm by then)
-    // so tokenization overlaps the forward passes; the first batch has nothing to overlap with.
-    const bg = groups.length > 1 ? (this.background ??= new BackgroundTokenizer(this.tokenizer)) : undefined;
-    bg?.warm();
+    // Every batch is tokenized in a worker: batch i+1 while batch i runs, and under a time limit, so
+    // a tokenizer that never ends fails naming its file instead of hanging the process.
+    const bg = (this.background ??= new BackgroundTokenizer(this.tokenizer, this.options.tokenizeTimeoutMs));
+    const maxLength = options.maxLength ?? this.maxLength;
     await pipelineBatches(
       groups,
-      async (idx) => {
-        const chosen = idx.map((i) => texts[i]!);
-        const raw = bg && idx !== groups[0] ? await bg.encodeRaw(chosen) : chosen.map((t) => this.tokenizer.encodeRaw(t));
-        return this.pad(raw, { maxLength: options.maxLength });
-      },
+      async (idx) => this.pad(await bg.encodeRaw(idx.map((i) => texts[i]!), maxLength), { maxLength }),
       async (batch, idx) => {
         const e = await this.runtime.embed(batch, post);
         const d = e.shape[1]!;
@@ -188,6 +185,13 @@ export class AutoModelForEmbedding {
       },
       progress && ((done) => progress.update(done)),
     );
+    const bad = this.options.allowNonFinite ? [] : nonFiniteRows(out, dim);
+    if (bad.length) {
+      throw new RetrievalsError(
+        `${this.dir}: ${bad.length} of ${texts.length} embeddings hold NaN or Inf (rows ${bad.slice(0, 10).join(', ')}${bad.length > 10 ? ', ...' : ''}); ` +
+          'the weights or the inputs are not finite. Pass allowNonFinite: true to fromPretrained to get them anyway',
+      );
+    }
     const matrix = new EmbeddingMatrix(out, [texts.length, dim]);
     const precision = options.precision ?? 'float32';
     return precision === 'float32' ? matrix : quantizeEmbeddings(matrix, precision, { ranges: options.ranges });

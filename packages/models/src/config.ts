@@ -18,6 +18,11 @@ export function readJsonFile(file: string, what = 'file'): Record<string, unknow
   return value as Record<string, unknown>;
 }
 
+/** No size or count in a real checkpoint's config comes near this; beyond it a value is a typo or an attack. */
+export const MAX_SIZE = 2 ** 31 - 1;
+/** More layers than any real model (the deepest have ~128); refused before a module tree is built for them. */
+export const MAX_LAYERS = 4096;
+
 /**
  * Typed access to config.json fields. Every getter names the file, the field, what was expected
  * and what was found, so a bad config fails at load time with a message the user can act on
@@ -42,17 +47,37 @@ export class ConfigReader {
     throw new ConfigError(`${this.file}: field '${field}' must be ${expected}, got ${actual === undefined ? 'nothing (missing)' : JSON.stringify(actual)}`);
   }
 
-  /** A positive (or, with min 0, non-negative) integer. */
-  int(field: string, fallback?: number, min = 1): number {
+  /**
+   * A positive (or, with min 0, non-negative) integer, at most `max`: sizes and counts far beyond any
+   * real model (`num_hidden_layers: 1e300`) are refused here, before anything is built from them.
+   */
+  int(field: string, fallback?: number, min = 1, max = MAX_SIZE): number {
     const v = this.raw[field] ?? fallback;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) this.fail(field, `an integer ≥ ${min}`);
+    if (v > max) this.fail(field, `an integer ≤ ${max}`);
     return v;
   }
 
-  number(field: string, fallback?: number): number {
+  /** A finite number in a range (`gt`: strictly greater, e.g. an epsilon or rope_theta > 0; `lt`: strictly less). */
+  number(field: string, fallback?: number, range: { gt?: number; min?: number; max?: number; lt?: number } = {}): number {
     const v = this.raw[field] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(field, 'a number');
-    return v;
+    const { gt, min, max, lt } = range;
+    const ok = typeof v === 'number' && Number.isFinite(v) && (gt === undefined || v > gt) && (min === undefined || v >= min) && (max === undefined || v <= max) && (lt === undefined || v < lt);
+    if (!ok) {
+      const bounds = [gt !== undefined && `> ${gt}`, min !== undefined && `≥ ${min}`, max !== undefined && `≤ ${max}`, lt !== undefined && `< ${lt}`].filter(Boolean);
+      this.fail(field, bounds.length ? `a number ${bounds.join(' and ')}` : 'a finite number');
+    }
+    return v as number;
+  }
+
+  /** A dropout probability, in [0, 1). */
+  probability(field: string, fallback?: number): number {
+    return this.number(field, fallback, { min: 0, lt: 1 });
+  }
+
+  /** A normalisation epsilon: > 0 and small (a negative or huge one makes every activation wrong). */
+  epsilon(field: string, fallback?: number): number {
+    return this.number(field, fallback, { gt: 0, max: 0.1 });
   }
 
   bool(field: string, fallback?: boolean): boolean {

@@ -40,3 +40,17 @@ export class EmbeddingMatrix<T extends EmbeddingArray = EmbeddingArray> implemen
     return Array.from(this, (r) => Array.from(r));
   }
 }
+
+/** Rows (of `dim` values each) holding a NaN or an Inf, in order. */
+export function nonFiniteRows(data: Float32Array, dim: number): number[] {
+  const rows: number[] = [];
+  for (let r = 0; r * dim < data.length; r++) {
+    for (let j = r * dim; j < (r + 1) * dim; j++) {
+      if (!Number.isFinite(data[j]!)) {
+        rows.push(r);
+        break;
+      }
+    }
+  }
+  return rows;
+}

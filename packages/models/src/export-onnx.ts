@@ -1,11 +1,11 @@
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   encodeModel, exportGraph, PROTOBUF_LIMIT, type ExportInput, NotImplementedError, type OnnxGraph, quantizeMatMulsInt8, RetrievalsError, Tensor,
 } from '@retrievals/core-tensor';
 import type { AutoModelForEmbedding } from './auto-model.js';
 import { foldWeightCasts } from './export-onnx-graph.js';
-import { TOKENIZER_FILES, writeFileAtomic } from './files.js';
+import { copyAtomic, TOKENIZER_FILES, writeFileAtomic } from './files.js';
 import type { Backbone } from './registry.js';
 import { WEIGHTS_RUNTIME } from './runtimes/defaults.js';
 
@@ -81,13 +81,13 @@ export async function exportOnnx(model: AutoModelForEmbedding, dir: string, opti
 
 function copySideFiles(from: string, to: string): void {
   if (resolve(from) === to) return;
-  for (const f of SIDE_FILES) if (existsSync(join(from, f)) && !existsSync(join(to, f))) copyFileSync(join(from, f), join(to, f));
+  for (const f of SIDE_FILES) if (existsSync(join(from, f)) && !existsSync(join(to, f))) copyAtomic(join(from, f), join(to, f));
   // sentence-transformers keeps its Pooling / Normalize settings in the module folders modules.json
   // lists; a Transformer module's folder holds weights, which the ONNX file replaces.
   const modulesFile = join(from, 'modules.json');
   if (!existsSync(modulesFile)) return;
   for (const m of JSON.parse(readFileSync(modulesFile, 'utf8')) as { path?: string; type?: string }[]) {
     if (!m.path || m.type?.endsWith('.Transformer') || existsSync(join(to, m.path)) || !existsSync(join(from, m.path))) continue;
-    cpSync(join(from, m.path), join(to, m.path), { recursive: true });
+    copyAtomic(join(from, m.path), join(to, m.path));
   }
 }

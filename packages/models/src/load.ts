@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveBackend } from '@retrievals/core-tensor';
+import { confinedPath, resolveBackend } from '@retrievals/core-tensor';
 import { getPooler, type Pooler } from '@retrievals/pooling';
 import { ConfigReader } from './config.js';
 import { ConfigError, ModelNotFoundError } from './errors.js';
@@ -43,6 +43,10 @@ export interface FromPretrainedOptions {
   paddingSide?: 'left' | 'right';
   /** Default batch size of encode (32, as sentence-transformers). */
   batchSize?: number;
+  /** How long tokenizing one batch may take before it is stopped with an error naming tokenizer.json (default 30 s). */
+  tokenizeTimeoutMs?: number;
+  /** Return NaN/Inf embeddings instead of failing (default false: a non-finite row is an error naming the model and the rows). */
+  allowNonFinite?: boolean;
 }
 
 /** Everything fromPretrained assembles. */
@@ -66,6 +70,16 @@ export interface LoadedModel {
   doLowerCase: boolean;
 }
 
+/** Every id the tokenizer can produce must have a row in the embedding table (config.json's vocab_size). */
+function checkVocabulary(tokenizer: TextTokenizer, config: ConfigReader | undefined): void {
+  const rows = config?.raw.vocab_size;
+  if (typeof rows !== 'number') return;
+  const { id, token } = tokenizer.maxId();
+  if (id >= rows) {
+    throw new ConfigError(`${tokenizer.file}: token ${JSON.stringify(token)} has id ${id}, but ${config!.file} field 'vocab_size' is ${rows} (embedding rows 0..${rows - 1}): the tokenizer does not belong to this model`);
+  }
+}
+
 function unknownArchitecture(config: ConfigReader): ConfigError {
   return new ConfigError(`${config.file}: field 'model_type' is '${config.string('model_type')}', which is not supported; known: ${architectures.list().join(', ')}`);
 }
@@ -75,6 +89,7 @@ export async function loadPretrained(path: string, opts: FromPretrainedOptions):
   // The folder's own settings (sentence-transformers files and ours) are defaults; options win.
   const st = readSentenceTransformersDefaults(dir);
   const onnxFile = opts.onnxFile ?? st.onnxFile;
+  if (onnxFile !== undefined) confinedPath(dir, onnxFile, opts.onnxFile !== undefined ? 'fromPretrained: option onnxFile' : `${dir}: config_sentence_transformers.json field 'retrievals.onnx_file'`);
   const runtimeName = opts.runtime ?? defaultRuntime(dir, onnxFile);
   if (!runtimeName) throw new ModelNotFoundError(`${dir}: no weights found (model.safetensors, model.safetensors.index.json or onnx/model.onnx)`);
   const factory = runtimes.get(runtimeName);
@@ -124,6 +139,7 @@ export async function loadPretrained(path: string, opts: FromPretrainedOptions):
     padTokenId: typeof config?.raw.pad_token_id === 'number' ? config.raw.pad_token_id : undefined,
     eosTokenId: typeof eos === 'number' ? eos : Array.isArray(eos) && typeof eos[0] === 'number' ? eos[0] : undefined,
   });
+  checkVocabulary(tokenizer, config);
 
   const poolingMethod = opts.poolingMethod ?? st.poolingMethod ?? architecture?.defaultPooling ?? 'cls';
   const pooler = getPooler(poolingMethod);

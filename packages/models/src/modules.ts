@@ -1,6 +1,7 @@
 import {
   cast, dropout, embedding, Generator, gelu, layerNorm, linear, relu, RetrievalsError, rmsNorm, silu, tanh, type Tensor,
 } from '@retrievals/core-tensor';
+import { ConfigError } from './errors.js';
 
 /**
  * A small module system in the shape of torch.nn.Module, so that later work can find parameters by
@@ -194,7 +195,15 @@ export class Embedding extends Module {
     this.addParameter('weight', [count, dim]);
   }
 
+  /** Ids that hold values are checked here: out of range, onnxruntime's Gather fails obscurely (or wraps a negative one). */
   forward(ids: Tensor): Tensor {
+    if (ids.buffer) {
+      const values = ids.buffer as ArrayLike<number | bigint>;
+      for (let i = 0; i < values.length; i++) {
+        const id = Number(values[i]);
+        if (!(id >= 0 && id < this.count)) throw new RetrievalsError(`${this.constructor.name}: token id ${id} is outside the embedding table (${this.count} rows, ids 0..${this.count - 1})`);
+      }
+    }
     return embedding(this.param('weight'), ids);
   }
 }
@@ -227,7 +236,8 @@ export class ModuleList<M extends Module> extends Module {
 }
 
 /** Hugging Face `hidden_act` names. */
-export function activation(name: string): (x: Tensor) => Tensor {
+/** `where` names the file and field the name came from (`config.json: field 'hidden_act'`). */
+export function activation(name: string, where = 'activation'): (x: Tensor) => Tensor {
   switch (name) {
     case 'gelu':
       return (x) => gelu(x);
@@ -243,6 +253,6 @@ export function activation(name: string): (x: Tensor) => Tensor {
     case 'tanh':
       return tanh;
     default:
-      throw new RetrievalsError(`unsupported activation '${name}'; known: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu, swish, tanh`);
+      throw new ConfigError(`${where} is ${JSON.stringify(name)}, which is not supported; known: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu, swish, tanh`);
   }
 }

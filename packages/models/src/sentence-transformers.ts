@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { poolers } from '@retrievals/pooling';
+import { confinedPath } from '@retrievals/core-tensor';
 import { readJson, readJsonFile } from './config.js';
 import { ConfigError } from './errors.js';
 import { instructionAsPrompt } from './instructions.js';
@@ -76,17 +77,20 @@ export function readSentenceTransformersDefaults(dir: string): SentenceTransform
   const modules = readJson(modulesFile, 'modules.json');
   if (!Array.isArray(modules)) throw new ConfigError(`${modulesFile}: expected a JSON array of modules, got ${show(modules)}`);
   const out: SentenceTransformersDefaults = {};
+  let poolingModule: string | undefined;
   modules.forEach((m: unknown, i) => {
     if (!isObject(m)) throw new ConfigError(`${modulesFile}: module ${i} must be an object with 'type' and 'path', got ${show(m)}`);
     const where = `${modulesFile} (module ${i})`;
     const type = field<string>(where, m, 'type', 'string');
-    const path = field<string>(where, m, 'path', 'string') ?? '';
+    // A module folder is read from, so it must stay inside the model folder (symlinks included).
+    const folder = confinedPath(dir, field<string>(where, m, 'path', 'string') || '.', `${where}: field 'path'`);
     switch (type?.split('.').pop()) {
       case 'Transformer':
-        Object.assign(out, readTransformerConfig(join(dir, path, 'sentence_bert_config.json')));
+        Object.assign(out, readTransformerConfig(join(folder, 'sentence_bert_config.json')));
         break;
       case 'Pooling': {
-        const pooling = readPoolingConfig(join(dir, path, 'config.json'));
+        poolingModule = join(folder, 'config.json');
+        const pooling = readPoolingConfig(poolingModule);
         if (pooling) out.poolingMethod = pooling;
         break;
       }
@@ -101,7 +105,12 @@ export function readSentenceTransformersDefaults(dir: string): SentenceTransform
         );
     }
   });
-  return { ...out, ...readModelConfig(join(dir, 'config_sentence_transformers.json'), out.poolingMethod) };
+  const merged = { ...out, ...readModelConfig(join(dir, 'config_sentence_transformers.json'), out.poolingMethod) };
+  // sentence-transformers cannot load a Pooling module that names no pooling; neither do we guess one.
+  if (poolingModule && !merged.poolingMethod) {
+    throw new ConfigError(`${poolingModule}: the Pooling module sets no pooling_mode_* flag to true (known: ${Object.keys(POOLING_FLAGS).join(', ')}); fix the file or pass poolingMethod`);
+  }
+  return merged;
 }
 
 function readTransformerConfig(file: string): SentenceTransformersDefaults {
@@ -116,7 +125,7 @@ function readTransformerConfig(file: string): SentenceTransformersDefaults {
 
 /** The pooler a Pooling config.json names; undefined when it sets no flag (then our `retrievals` key may say). */
 function readPoolingConfig(file: string): string | undefined {
-  if (!existsSync(file)) return undefined;
+  if (!existsSync(file)) throw new ConfigError(`${file}: the Pooling module's config.json is missing (sentence-transformers cannot load this folder either)`);
   const cfg = readJsonFile(file, 'pooling config');
   const on = Object.keys(POOLING_FLAGS).filter((k) => field<boolean>(file, cfg, k, 'boolean'));
   // INSTRUCTOR-style pooling that skips the prompt tokens: our poolers always see every token.

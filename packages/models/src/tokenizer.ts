@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { encodeBounded } from './bounded-encode.js';
 import { readJsonFile } from './config.js';
 import { ModelNotFoundError, TokenizerError } from './errors.js';
+import { checkTokenizerJson } from './tokenizer-file.js';
 
 /** One text's tokens, before padding. */
 export interface Encoded {
@@ -45,6 +47,8 @@ export class TextTokenizer {
   readonly modelMaxLength: number | undefined;
   /** The parsed files, kept so a background worker can build the same tokenizer. */
   source: { json: Record<string, unknown>; config: Record<string, unknown> } | undefined;
+  /** The tokenizer.json it was read from, for errors. */
+  file = 'tokenizer.json';
   /** Special tokens the post-processor puts before and after a single text (e.g. [CLS] … [SEP]). */
   private readonly prefixLen: number;
   private readonly suffixLen: number;
@@ -77,11 +81,13 @@ export class TextTokenizer {
     const file = join(dir, 'tokenizer.json');
     if (!existsSync(file)) throw new ModelNotFoundError(`${dir}: tokenizer.json not found (only fast-tokenizer files are supported; save the tokenizer with transformers to get one)`);
     const json = readJsonFile(file, 'tokenizer.json');
+    checkTokenizerJson(file, json);
     const optional = (name: string) => (existsSync(join(dir, name)) ? readJsonFile(join(dir, name), name) : {});
     const config = optional('tokenizer_config.json');
     try {
       const tok = new TextTokenizer(new Tokenizer(json, config), config, fallbacks, optional('special_tokens_map.json'));
       tok.source = { json, config };
+      tok.file = file;
       return tok;
     } catch (e) {
       if (e instanceof TokenizerError) throw e;
@@ -96,10 +102,24 @@ export class TextTokenizer {
     return this.hf.token_to_id(token);
   }
 
-  /** Tokenizes one text with its special tokens, untruncated (the expensive part; batching may run it in a worker). */
-  encodeRaw(text: string): Encoded {
-    const enc = this.hf.encode(text, { return_token_type_ids: true });
-    return { ids: enc.ids, typeIds: enc.token_type_ids ?? new Array<number>(enc.ids.length).fill(0) };
+  /**
+   * Tokenizes one text with its special tokens (the expensive part; batching may run it in a
+   * worker). With `maxLength`, only as much of the text as truncation to it can keep is tokenized
+   * (bounded-encode.js), so the work is bounded by maxLength rather than by the text.
+   */
+  encodeRaw(text: string, maxLength?: number): Encoded {
+    const one = (t: string): Encoded => {
+      const enc = this.hf.encode(t, { return_token_type_ids: true });
+      return { ids: enc.ids, typeIds: enc.token_type_ids ?? new Array<number>(enc.ids.length).fill(0) };
+    };
+    return maxLength === undefined ? one(text) : encodeBounded(one, text, maxLength, this.truncationSide === 'left');
+  }
+
+  /** The largest id the tokenizer can produce (vocabulary and added tokens), with its token. */
+  maxId(): { id: number; token: string } {
+    let best = { id: -1, token: '' };
+    for (const [token, id] of this.hf.get_vocab(true)) if (id > best.id) best = { id, token };
+    return best;
   }
 
   /**
@@ -130,7 +150,7 @@ export class TextTokenizer {
 
   /** encodeRaw + fit. */
   encode(text: string, options: EncodeOptions): Encoded {
-    return this.fit(this.encodeRaw(text), options);
+    return this.fit(this.encodeRaw(text, options.maxLength), options);
   }
 
   decode(ids: number[], skipSpecialTokens = true): string {

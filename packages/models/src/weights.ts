@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SafetensorsFile, type StoredTensor } from '@retrievals/core-tensor';
+import { confinedPath, requireFile, SafetensorsFile, type StoredTensor } from '@retrievals/core-tensor';
 import { readJsonFile } from './config.js';
 import { ConfigError, ModelNotFoundError, WeightsError } from './errors.js';
 
@@ -33,7 +33,10 @@ export class Checkpoint {
 
   static open(dir: string): Checkpoint {
     const single = join(dir, SINGLE_FILE), index = join(dir, INDEX_FILE);
-    if (existsSync(single)) return Checkpoint.fromFiles(dir, [single]);
+    if (existsSync(single)) {
+      requireFile(single, 'weights file');
+      return Checkpoint.fromFiles(dir, [confinedPath(dir, SINGLE_FILE, single)]);
+    }
     if (existsSync(index)) return Checkpoint.fromIndex(dir, index);
     const bin = existsSync(join(dir, 'pytorch_model.bin')) ? ' (found pytorch_model.bin: convert it to safetensors first, e.g. with `safetensors.torch.save_file`)' : '';
     throw new ModelNotFoundError(`${dir}: no ${SINGLE_FILE} or ${INDEX_FILE}${bin}`);
@@ -68,8 +71,9 @@ export class Checkpoint {
     const weightMap = map as Record<string, string>;
     const shards = [...new Set(Object.values(weightMap))].sort();
     for (const shard of shards) {
-      if (shard.includes('/') || shard.includes('\\')) throw new ConfigError(`${indexPath}: shard '${shard}' must be a file name in the same folder`);
+      if (shard.includes('/') || shard.includes('\\') || shard === '.' || shard === '..') throw new ConfigError(`${indexPath}: shard '${shard}' must be a file name in the same folder`);
       if (!existsSync(join(dir, shard))) throw new ModelNotFoundError(`${indexPath}: shard '${shard}' is listed but ${join(dir, shard)} does not exist`);
+      requireFile(confinedPath(dir, shard, `${indexPath}: shard '${shard}'`), `shard '${shard}' of ${indexPath}`);
     }
     const ckpt = Checkpoint.fromFiles(dir, shards.map((s) => join(dir, s)));
     for (const [name, shard] of Object.entries(weightMap)) {

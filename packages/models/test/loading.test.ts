@@ -145,7 +145,7 @@ describe('config, folder and tokenizer errors', () => {
     await expect(embed(bertVariant(() => undefined, (c) => (c.hidden_size = '32')))).rejects.toThrow(/config\.json: field 'hidden_size' must be an integer ≥ 1, got "32"/);
     await expect(embed(bertVariant(() => undefined, (c) => (c.num_attention_heads = 5)))).rejects.toThrow(/field 'hidden_size' \(32\) must be divisible by 'num_attention_heads' \(5\)/);
     await expect(embed(bertVariant(() => undefined, (c) => (c.position_embedding_type = 'relative_key')))).rejects.toThrow(/'position_embedding_type' = "relative_key" is not supported/);
-    await expect(embed(bertVariant(() => undefined, (c) => (c.hidden_act = 'mish')))).rejects.toThrow(/unsupported activation 'mish'/);
+    await expect(embed(bertVariant(() => undefined, (c) => (c.hidden_act = 'mish')))).rejects.toThrow(/config\.json: field 'hidden_act' is "mish", which is not supported; known: gelu/);
   });
 
   it('a missing folder, a file, and a hub id (no downloading)', async () => {

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fixturePath, type FixtureName } from '@retrievals/fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -80,9 +81,21 @@ describe('reading a sentence-transformers folder', () => {
     await expect(AutoModelForEmbedding.fromPretrained(dir, { maxLength: 512 })).rejects.toThrow('maxLength 512 exceeds');
   });
 
-  it('a Pooling config with no flag leaves the architecture default', async () => {
-    const dir = stFolder({ '1_Pooling/config.json': { word_embedding_dimension: 32 } });
-    expect((await AutoModelForEmbedding.fromPretrained(dir)).poolingMethod).toBe('cls');
+  it('a Pooling module with no flag, or no config, is refused as sentence-transformers refuses it; an explicit poolingMethod does not save it', async () => {
+    const noFlag = stFolder({ '1_Pooling/config.json': { word_embedding_dimension: 32 } });
+    await expect(AutoModelForEmbedding.fromPretrained(noFlag)).rejects.toThrow(/1_Pooling\/config\.json: the Pooling module sets no pooling_mode_\* flag to true/);
+    const missing = stFolder({});
+    rmSync(join(missing, '1_Pooling', 'config.json'));
+    await expect(AutoModelForEmbedding.fromPretrained(missing)).rejects.toThrow(/1_Pooling\/config\.json: the Pooling module's config\.json is missing/);
+  });
+
+  it('a module path outside the folder (or a symlink out of it) is refused', async () => {
+    const outside = stFolder({ 'modules.json': [{ idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' }, { idx: 1, name: '1', path: '../elsewhere', type: 'sentence_transformers.models.Pooling' }] });
+    await expect(AutoModelForEmbedding.fromPretrained(outside)).rejects.toThrow(/field 'path'.*'\.\.\/elsewhere' points outside the model folder/);
+    const linked = stFolder({});
+    rmSync(join(linked, '1_Pooling'), { recursive: true });
+    symlinkSync(tmpdir(), join(linked, '1_Pooling'));
+    await expect(AutoModelForEmbedding.fromPretrained(linked)).rejects.toThrow(/'1_Pooling' points outside the model folder/);
   });
 });
 

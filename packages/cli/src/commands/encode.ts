@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { checkWritable, samePath, writeFileAtomic } from '@retrievals/core-tensor';
 import { readTexts } from '@retrievals/data';
 import { AutoModelForEmbedding, documentText, PRECISIONS, type CorpusDocument, type EmbeddingMatrix } from '@retrievals/models';
 import { UsageError } from '../args.js';
@@ -26,6 +26,12 @@ export async function encodeCommand(flags: Flags, positional: readonly string[],
   const textField = flags.string('text_field');
   const precision = flags.choice('precision', PRECISIONS);
   const encodeOptions = { batchSize: flags.int('batch_size'), truncateDim: flags.int('truncate_dim'), precision, showProgress: !flags.bool('quiet') };
+  if (output) {
+    if (!['.npy', '.jsonl'].includes(extname(output))) throw new UsageError(`--output must end in .npy or .jsonl, got '${output}'`);
+    if (input && samePath(input, output)) throw new UsageError(`--output ${output} is the --input file: writing it would destroy the texts; choose another path`);
+    // Before loading the model and encoding: a bad output folder fails now, not after the work.
+    checkWritable(output, '--output file');
+  }
   const model = await AutoModelForEmbedding.fromPretrained(modelDir, {
     poolingMethod: flags.string('pooling_method'),
     normalize: flags.bool('normalize'),
@@ -36,7 +42,6 @@ export async function encodeCommand(flags: Flags, positional: readonly string[],
     runtime: flags.string('runtime'),
   });
   flags.rejectUnknown('encode');
-  if (output && !['.npy', '.jsonl'].includes(extname(output))) throw new UsageError(`--output must end in .npy or .jsonl, got '${output}'`);
   if (input && positional.length) throw new UsageError('encode: give texts either with --input or as arguments, not both');
   const docs: CorpusDocument[] = input ? await readTexts(input, { field: textField }) : positional.length ? [...positional] : DEFAULT_TEXTS;
   if (!input && !positional.length) out(`no --input: encoding the ${docs.length} example sentences of open-retrievals' quickstart`);
@@ -50,7 +55,7 @@ export async function encodeCommand(flags: Flags, positional: readonly string[],
     out(`${model.runtime.name} runtime, pooling '${model.poolingMethod}'${model.normalize ? ', normalised' : ''}: ${matrix.rows} × ${matrix.cols} ${matrix.precision} embeddings`);
     if (output) {
       if (output.endsWith('.npy')) writeNpy(output, matrix);
-      else writeFileSync(output, Array.from(matrix, (row) => JSON.stringify(Array.from(row))).join('\n') + '\n');
+      else writeFileAtomic(output, Array.from(matrix, (row) => `${JSON.stringify(Array.from(row))}\n`));
       out(`wrote ${output}`);
     } else if (matrix.rows <= 8 && matrix.precision === 'float32') {
       out('cosine similarities:');

@@ -1,7 +1,6 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { threadId } from 'node:worker_threads';
 import { bytesPerElement, type DType, type TypedArray } from '../dtype.js';
 import { SafetensorsError } from '../errors.js';
+import { writeFileAtomic } from '../files.js';
 import { DTYPE_TO_SAFETENSORS } from './format.js';
 
 export interface TensorToWrite {
@@ -48,26 +47,9 @@ export function writeSafetensors(
   const headerBytes = Buffer.from(json, 'utf8');
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(headerBytes.length));
-  const tmp = `${path}.tmp-${process.pid}-${threadId}`;
-  const fd = openSync(tmp, 'w');
   try {
-    writeAll(fd, len);
-    writeAll(fd, headerBytes);
-    for (const [, t] of entries) writeAll(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
+    writeFileAtomic(path, [len, headerBytes, ...[...entries].map(([, t]) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))]);
   } catch (e) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    rmSync(tmp, { force: true });
-    throw new SafetensorsError(`${path}: write failed: ${(e as Error).message}`, { cause: e });
+    throw new SafetensorsError((e as Error).message, { cause: e });
   }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }

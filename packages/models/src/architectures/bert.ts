@@ -1,5 +1,5 @@
 import { add, fullLike, positionRow, type Tensor } from '@retrievals/core-tensor';
-import type { ConfigReader } from '../config.js';
+import { type ConfigReader, MAX_LAYERS } from '../config.js';
 import { activation, applyDropout, Embedding, LayerNorm, Linear, Module, ModuleList } from '../modules.js';
 import { defineArchitecture } from '../define-architecture.js';
 import { Backbone, type InputName, type LoraDefaults, type ModelInputs } from '../registry.js';
@@ -25,22 +25,25 @@ export function parseBertConfig(c: ConfigReader): BertConfig {
   const cfg: BertConfig = {
     vocabSize: c.int('vocab_size'),
     hiddenSize: c.int('hidden_size'),
-    layers: c.int('num_hidden_layers'),
+    layers: c.int('num_hidden_layers', undefined, 1, MAX_LAYERS),
     heads: c.int('num_attention_heads'),
     intermediateSize: c.int('intermediate_size'),
     maxPositionEmbeddings: c.int('max_position_embeddings', 512),
     typeVocabSize: c.int('type_vocab_size', 2),
-    eps: c.number('layer_norm_eps', 1e-12),
+    eps: c.epsilon('layer_norm_eps', 1e-12),
     act: c.string('hidden_act', 'gelu'),
-    hiddenDropout: c.number('hidden_dropout_prob', 0.1),
-    attentionDropout: c.number('attention_probs_dropout_prob', 0.1),
+    hiddenDropout: c.probability('hidden_dropout_prob', 0.1),
+    attentionDropout: c.probability('attention_probs_dropout_prob', 0.1),
     padTokenId: c.optionalInt('pad_token_id'),
   };
   c.divisible('hidden_size', cfg.hiddenSize, cfg.heads, 'num_attention_heads');
   if (c.has('position_embedding_type') && c.raw.position_embedding_type !== 'absolute') {
     c.unsupported('position_embedding_type', 'only "absolute" position embeddings are implemented');
   }
-  activation(cfg.act);
+  activation(cfg.act, `${c.file}: field 'hidden_act'`);
+  // transformers makes such a model causal (and adds cross-attention): not an embedding encoder.
+  if (c.bool('is_decoder', false)) c.unsupported('is_decoder', 'a causal BERT/RoBERTa decoder is not implemented: embedding models are encoders');
+  if (c.bool('add_cross_attention', false)) c.unsupported('add_cross_attention', 'cross-attention layers are not implemented');
   return cfg;
 }
 

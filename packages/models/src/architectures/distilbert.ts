@@ -1,5 +1,5 @@
 import { add, positionRow, type Tensor } from '@retrievals/core-tensor';
-import type { ConfigReader } from '../config.js';
+import { type ConfigReader, MAX_LAYERS } from '../config.js';
 import { activation, applyDropout, Embedding, LayerNorm, Linear, Module, ModuleList } from '../modules.js';
 import { defineArchitecture } from '../define-architecture.js';
 import { Backbone, type InputName, type ModelInputs } from '../registry.js';
@@ -21,16 +21,16 @@ function parseConfig(c: ConfigReader): DistilBertConfig {
   const cfg: DistilBertConfig = {
     vocabSize: c.int('vocab_size'),
     dim: c.int('dim'),
-    layers: c.int('n_layers'),
+    layers: c.int('n_layers', undefined, 1, MAX_LAYERS),
     heads: c.int('n_heads'),
     hiddenDim: c.int('hidden_dim'),
     maxPositionEmbeddings: c.int('max_position_embeddings', 512),
     act: c.string('activation', 'gelu'),
-    dropout: c.number('dropout', 0.1),
-    attentionDropout: c.number('attention_dropout', 0.1),
+    dropout: c.probability('dropout', 0.1),
+    attentionDropout: c.probability('attention_dropout', 0.1),
   };
   c.divisible('dim', cfg.dim, cfg.heads, 'n_heads');
-  activation(cfg.act);
+  activation(cfg.act, `${c.file}: field 'activation'`);
   return cfg;
 }
 

@@ -1,5 +1,6 @@
 import { add, concat, constant, cos, mul, permute, positionIdsFromMask, reshape, sin, type Tensor } from '@retrievals/core-tensor';
-import type { ConfigReader } from '../config.js';
+import { type ConfigReader, MAX_LAYERS } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { activation, Embedding, Linear, Module, ModuleList, RMSNorm } from '../modules.js';
 import { defineArchitecture } from '../define-architecture.js';
 import { Backbone, type InputName, type ModelInputs } from '../registry.js';
@@ -22,11 +23,36 @@ export interface LlamaConfig {
   oBias: boolean;
   mlpBias: boolean;
   attentionDropout: number;
-  slidingWindow: number | undefined;
+  /** Each layer's sliding window (undefined: full causal attention), as transformers resolves it. */
+  windows: (number | undefined)[];
   invFreq: number[];
 }
 
 type Variant = 'llama' | 'mistral' | 'qwen2';
+
+/**
+ * Sliding windows per layer, as transformers' configs resolve them. Mistral: `sliding_window` for
+ * every layer, 4096 when the key is missing (MistralConfig's default), none when it is null.
+ * Qwen2: a window only with `use_sliding_window`, and then only on the layers `layer_types` marks
+ * "sliding_attention", by default those from `max_window_layers` (28) on. Llama: none.
+ */
+function layerWindows(c: ConfigReader, variant: Variant, layers: number): (number | undefined)[] {
+  if (variant === 'llama') return new Array<number | undefined>(layers).fill(undefined);
+  if (variant === 'mistral') {
+    const w = c.raw.sliding_window === undefined ? 4096 : c.has('sliding_window') ? c.int('sliding_window') : undefined;
+    return new Array<number | undefined>(layers).fill(w);
+  }
+  const window = c.bool('use_sliding_window', false) && c.has('sliding_window') ? c.int('sliding_window') : undefined;
+  const types = c.raw.layer_types;
+  if (types !== undefined && types !== null) {
+    if (!Array.isArray(types) || types.length !== layers || types.some((t) => t !== 'sliding_attention' && t !== 'full_attention')) {
+      throw new ConfigError(`${c.file}: field 'layer_types' must list "sliding_attention" or "full_attention" for each of the ${layers} layers, got ${JSON.stringify(types)}`);
+    }
+    return types.map((t) => (t === 'sliding_attention' ? window : undefined));
+  }
+  const from = c.int('max_window_layers', 28, 0, MAX_LAYERS);
+  return Array.from({ length: layers }, (_, i) => (window !== undefined && i >= from ? window : undefined));
+}
 
 export function parseLlamaConfig(c: ConfigReader, variant: Variant): LlamaConfig {
   const hiddenSize = c.int('hidden_size'), heads = c.int('num_attention_heads');
@@ -36,26 +62,25 @@ export function parseLlamaConfig(c: ConfigReader, variant: Variant): LlamaConfig
   c.divisible('num_attention_heads', heads, kvHeads, 'num_key_value_heads');
   if (headDim % 2) c.unsupported('head_dim', 'rotary embeddings need an even head dimension');
   const attentionBias = variant === 'llama' && c.bool('attention_bias', false);
-  // Mistral applies its window whenever one is set; Qwen2 only with use_sliding_window.
-  const useWindow = variant === 'mistral' ? c.has('sliding_window') : variant === 'qwen2' && c.bool('use_sliding_window', false);
+  const layers = c.int('num_hidden_layers', undefined, 1, MAX_LAYERS);
   const cfg: LlamaConfig = {
     vocabSize: c.int('vocab_size'),
     hiddenSize,
-    layers: c.int('num_hidden_layers'),
+    layers,
     heads,
     kvHeads,
     headDim,
     intermediateSize: c.int('intermediate_size'),
-    eps: c.number('rms_norm_eps', 1e-6),
+    eps: c.epsilon('rms_norm_eps', 1e-6),
     act: c.string('hidden_act', 'silu'),
     qkvBias: variant === 'qwen2' || attentionBias,
     oBias: attentionBias,
     mlpBias: variant === 'llama' && c.bool('mlp_bias', false),
-    attentionDropout: c.number('attention_dropout', 0),
-    slidingWindow: useWindow ? c.int('sliding_window') : undefined,
+    attentionDropout: c.probability('attention_dropout', 0),
+    windows: layerWindows(c, variant, layers),
     invFreq: ropeInvFreq(c, headDim),
   };
-  activation(cfg.act);
+  activation(cfg.act, `${c.file}: field 'hidden_act'`);
   return cfg;
 }
 
@@ -175,8 +200,10 @@ export class LlamaModel extends Backbone {
   forward({ inputIds, attentionMask }: ModelInputs): Tensor {
     let h = this.embed_tokens.forward(inputIds);
     const rope = this.rotary(attentionMask);
-    const bias = causalBias(attentionMask, this.config.slidingWindow);
-    for (const layer of this.layers) h = layer.forward(h, rope, bias);
+    // One mask per distinct window (usually one), shared by the layers that use it.
+    const biases = new Map<number | undefined, Tensor>();
+    const biasFor = (w: number | undefined) => biases.get(w) ?? biases.set(w, causalBias(attentionMask, w)).get(w)!;
+    [...this.layers].forEach((layer, i) => (h = layer.forward(h, rope, biasFor(this.config.windows[i]))));
     return this.norm.forward(h);
   }
 }

@@ -7,7 +7,7 @@ import type { ConfigReader } from '../config.js';
  * Variants that depend on the sequence length (dynamic, yarn, longrope) are refused by name.
  */
 export function ropeInvFreq(c: ConfigReader, headDim: number): number[] {
-  const base = c.number('rope_theta', 10000);
+  const base = c.number('rope_theta', 10000, { gt: 0 });
   const f = Math.fround;
   let inv = Array.from({ length: headDim / 2 }, (_, i) => f(1 / f(base ** f((2 * i) / headDim))));
   const scaling = c.raw.rope_scaling as Record<string, unknown> | null | undefined;
@@ -15,7 +15,7 @@ export function ropeInvFreq(c: ConfigReader, headDim: number): number[] {
   const type = scaling.rope_type ?? scaling.type;
   const num = (k: string): number => {
     const v = scaling[k];
-    if (typeof v !== 'number') c.unsupported('rope_scaling', `'${k}' must be a number`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) c.unsupported('rope_scaling', `'${k}' must be a number > 0`);
     return v as number;
   };
   if (type === 'default') return inv;

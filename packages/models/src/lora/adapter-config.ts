@@ -107,7 +107,7 @@ export function readAdapterConfig(file: string, backbone: Module): LoraConfig {
   }
   return {
     r: c.int('r', 8),
-    alpha: c.number('lora_alpha', 8),
+    alpha: c.number('lora_alpha', 8, { gt: 0, max: 1e6 }),
     dropout,
     targetModules: targets,
     excludeModules: targetsField(c, 'exclude_modules'),

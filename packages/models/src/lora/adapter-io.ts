@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isFloat, NotImplementedError, realize, SafetensorsFile, saveTensors, storedToTensor, type Tensor } from '@retrievals/core-tensor';
+import { confinedPath, isFloat, NotImplementedError, requireFile, realize, SafetensorsFile, saveTensors, storedToTensor, type Tensor } from '@retrievals/core-tensor';
 import { ModelNotFoundError, WeightsError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import type { Module } from '../modules.js';
@@ -72,12 +72,14 @@ export function loadAdapter(model: LoraModel, dir: string): void {
   assertNoAdapter(backbone);
   const configFile = join(dir, ADAPTER_CONFIG_FILE), weightsFile = join(dir, ADAPTER_WEIGHTS_FILE);
   if (!existsSync(configFile)) throw new ModelNotFoundError(`${dir}: ${ADAPTER_CONFIG_FILE} not found (a PEFT adapter folder has ${ADAPTER_CONFIG_FILE} and ${ADAPTER_WEIGHTS_FILE})`);
-  const config = readAdapterConfig(configFile, backbone);
+  requireFile(configFile, 'adapter config');
+  const config = readAdapterConfig(confinedPath(dir, ADAPTER_CONFIG_FILE, configFile), backbone);
   if (!existsSync(weightsFile)) {
     if (existsSync(join(dir, 'adapter_model.bin'))) throw new NotImplementedError(`${dir}: adapter_model.bin (a pickle) cannot be read; save the adapter with safe_serialization=True`);
     throw new ModelNotFoundError(`${dir}: ${ADAPTER_WEIGHTS_FILE} not found`);
   }
-  const file = SafetensorsFile.open(weightsFile);
+  requireFile(weightsFile, 'adapter weights');
+  const file = SafetensorsFile.open(confinedPath(dir, ADAPTER_WEIGHTS_FILE, weightsFile));
   try {
     const names = file.names();
     const bad = names.filter((n) => !KEY.test(n));
