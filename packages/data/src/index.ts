@@ -1,6 +1,7 @@
 export * from './registry.js';
 export * from './jsonl.js';
 export * from './texts.js';
+export { readLines, readTextFile, type TextLine } from './text-file.js';
 export { defineFormat, type FormatDefinition } from './define-format.js';
 export { RecordReader } from './record-reader.js';
 export type { PointExample } from './formats/point.js';
@@ -10,3 +11,5 @@ export type { ScoredPairExample } from './formats/scored-pair.js';
 export type { ListwiseExample } from './formats/listwise.js';
 export type { TeacherScoredExample } from './formats/teacher-scored.js';
 export { builtinFormats } from './builtins.js';
+export * from './collate/index.js';
+export * from './sampling/index.js';
