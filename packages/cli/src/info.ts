@@ -16,8 +16,7 @@ export function listModelFolders(dir: string): FixtureSummary[] {
     .filter((name) => existsSync(join(dir, name, 'config.json')) && statSync(join(dir, name)).isDirectory())
     .sort()
     .map((name) => {
-      const config = JSON.parse(readFileSync(join(dir, name, 'config.json'), 'utf8')) as { model_type?: string };
-      return { name, modelType: config.model_type ?? '?', files: readdirSync(join(dir, name)).sort() };
+      return { name, modelType: modelTypeOf(join(dir, name, 'config.json')), files: readdirSync(join(dir, name)).sort() };
     });
 }
 
@@ -25,6 +24,18 @@ export function listModelFolders(dir: string): FixtureSummary[] {
  * Every registry and, one per line, each component with its aliases and the plugin or package it
  * came from, so a name that resolves unexpectedly can be traced to whoever registered it.
  */
+/** config.json's model_type, or what is wrong with the file (a listing must not fail on one broken folder). */
+function modelTypeOf(file: string): string {
+  let config: unknown;
+  try {
+    config = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    return `unreadable config.json: ${(e as Error).message}`;
+  }
+  const type = typeof config === 'object' && config !== null ? (config as { model_type?: unknown }).model_type : undefined;
+  return typeof type === 'string' ? type : 'config.json has no model_type';
+}
+
 export function formatInfo(registries: Record<string, Registry<unknown>>, fixturesDir?: string): string {
   const lines = ['registries:'];
   for (const [key, registry] of Object.entries(registries)) {

@@ -36,7 +36,8 @@ const INFO: Record<DType, DTypeInfo> = {
 export const DTYPES = Object.keys(INFO) as DType[];
 
 export function dtypeInfo(dtype: DType): DTypeInfo {
-  const info = INFO[dtype];
+  // Own keys only: 'toString' or '__proto__' must not find Object.prototype's members.
+  const info = Object.hasOwn(INFO, dtype) ? INFO[dtype] : undefined;
   if (!info) throw new DTypeError(`unknown dtype '${String(dtype)}'; known: ${DTYPES.join(', ')}`);
   return info;
 }

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { CorpusDocument } from '@retrievals/models';
 import { DataError, readJsonl } from './jsonl.js';
+import { readLines, readTextFile } from './text-file.js';
 
 export interface ReadTextsOptions {
   /** The .jsonl field holding the text (default `text`; a `title` next to it is kept as BEIR does). */
@@ -16,8 +16,11 @@ export interface ReadTextsOptions {
 export async function readTexts(file: string, options: ReadTextsOptions = {}): Promise<CorpusDocument[]> {
   const field = options.field ?? 'text';
   switch (extname(file).toLowerCase()) {
-    case '.txt':
-      return (await readOrFail(file)).split(/\r?\n/).filter((l) => l.trim() !== '');
+    case '.txt': {
+      const out: string[] = [];
+      for await (const { text } of readLines(file)) if (text.trim() !== '') out.push(text);
+      return out;
+    }
     case '.jsonl': {
       const out: CorpusDocument[] = [];
       for await (const { record, line } of readJsonl(file)) out.push(toDocument(record, field, `${file}:${line}`));
@@ -26,7 +29,7 @@ export async function readTexts(file: string, options: ReadTextsOptions = {}): P
     case '.json': {
       let value: unknown;
       try {
-        value = JSON.parse(await readOrFail(file));
+        value = JSON.parse(await readTextFile(file));
       } catch (e) {
         if (e instanceof DataError) throw e;
         throw new DataError(`${file}: not valid JSON: ${(e as Error).message}`);
@@ -36,14 +39,6 @@ export async function readTexts(file: string, options: ReadTextsOptions = {}): P
     }
     default:
       throw new DataError(`${file}: unsupported text file type '${extname(file)}' (use .txt, .jsonl or .json)`);
-  }
-}
-
-async function readOrFail(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    throw new DataError(`${file}: cannot read: ${(e as Error).message}`, { cause: e });
   }
 }
 

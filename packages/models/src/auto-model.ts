@@ -1,10 +1,10 @@
-import { RetrievalsError, type Tensor } from '@retrievals/core-tensor';
+import { checks, opt, type OptionSpec, parseOptions, RetrievalsError, type Tensor } from '@retrievals/core-tensor';
 import type { Pooler } from '@retrievals/pooling';
 import { BackgroundTokenizer } from './background-tokenizer.js';
 import { lengthSortedBatches, padBatch, pipelineBatches, type TokenBatch } from './batching.js';
 import type { ConfigReader } from './config.js';
 import { exportOnnx, type ExportOnnxOptions } from './export-onnx.js';
-import { EmbeddingMatrix, nonFiniteRows, type EmbeddingArray, type Precision } from './embeddings.js';
+import { EmbeddingMatrix, nonFiniteRows, PRECISIONS, type EmbeddingArray, type Precision } from './embeddings.js';
 import { applyInstruction, documentText, type CorpusDocument } from './instructions.js';
 import { loadPretrained, type FromPretrainedOptions, type LoadedModel } from './load.js';
 import { Progress, type ProgressStream } from './progress.js';
@@ -32,6 +32,17 @@ export interface EncodeOptions {
 }
 
 export type { FromPretrainedOptions };
+
+const ENCODE_OPTIONS: Record<keyof EncodeOptions, OptionSpec<unknown>> = {
+  batchSize: opt(undefined, checks.positiveInteger),
+  normalize: opt(undefined, checks.boolean),
+  truncateDim: opt(undefined, checks.positiveInteger),
+  precision: opt(undefined, checks.oneOf(...PRECISIONS)),
+  ranges: opt(undefined, checks.anything),
+  showProgress: opt(undefined, checks.boolean),
+  progressStream: opt(undefined, checks.anything),
+  maxLength: opt(undefined, checks.positiveInteger),
+};
 
 /**
  * A text embedding model loaded from a local Hugging Face folder, as open-retrievals'
@@ -151,13 +162,14 @@ export class AutoModelForEmbedding {
   /** Documents (strings or `{ title, text }`) through `documentInstruction`. */
   encodeCorpus(doc: CorpusDocument, options?: EncodeOptions): Promise<EmbeddingArray>;
   encodeCorpus(docs: readonly CorpusDocument[], options?: EncodeOptions): Promise<EmbeddingMatrix>;
-  encodeCorpus(input: CorpusDocument | readonly CorpusDocument[], options: EncodeOptions = {}): Promise<EmbeddingArray | EmbeddingMatrix> {
+  async encodeCorpus(input: CorpusDocument | readonly CorpusDocument[], options: EncodeOptions = {}): Promise<EmbeddingArray | EmbeddingMatrix> {
     const tpl = this.documentInstruction;
     const one = (d: CorpusDocument, i?: number) => applyInstruction(tpl, documentText(d, ' ', i === undefined ? 'encodeCorpus' : `encodeCorpus: document ${i}`));
     return Array.isArray(input) ? this.encode((input as readonly CorpusDocument[]).map(one), options) : this.encode(one(input as CorpusDocument), options);
   }
 
   private async encodeAll(texts: string[], options: EncodeOptions): Promise<EmbeddingMatrix> {
+    parseOptions({ kind: 'encode', name: 'options' }, options, ENCODE_OPTIONS);
     const batchSize = Math.min(options.batchSize ?? this.options.batchSize ?? 32, this.runtime.fixedShape?.batch ?? Infinity);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RetrievalsError(`encode: batchSize must be a positive integer, got ${options.batchSize}`);
     const { truncateDim } = options;

@@ -15,8 +15,9 @@ export interface PadOptions {
   side: 'left' | 'right';
   /**
    * Round the padded length up to a multiple of this (default 8): the `tensor` runtime compiles one
-   * graph per shape, so bucketing keeps the number of distinct graphs small. Padding never changes
-   * results: every op that mixes positions is mask-aware.
+   * graph per shape, so bucketing keeps the number of distinct graphs small. Right padding never
+   * changes results (every op that mixes positions is mask-aware), nor does left padding for
+   * decoders; absolute-position encoders under left padding see shifted positions, as in transformers.
    */
   multiple?: number;
   /** Never pad past this (the position table's size). */

@@ -17,3 +17,6 @@ export class TokenizerError extends ModelLoadError {}
 
 /** An ONNX export could not be used (missing inputs or outputs, wrong ranks). */
 export class OnnxModelError extends ModelLoadError {}
+
+/** A LoRA problem in the caller's request (bad options, nothing to wrap, no adapter applied). */
+export class LoraError extends RetrievalsError {}

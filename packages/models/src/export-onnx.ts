@@ -62,7 +62,7 @@ export function inferenceGraph(backbone: Backbone, staticShape?: ExportOnnxOptio
  */
 export async function exportOnnx(model: AutoModelForEmbedding, dir: string, options: ExportOnnxOptions = {}): Promise<string> {
   const quantize = options.quantize ?? 'none';
-  if (!(quantize in EXPORT_FILES)) throw new RetrievalsError(`exportOnnx: quantize must be 'none' or 'int8', got ${JSON.stringify(quantize)}`);
+  if (typeof quantize !== 'string' || !Object.hasOwn(EXPORT_FILES, quantize)) throw new RetrievalsError(`exportOnnx: quantize must be 'none' or 'int8', got ${JSON.stringify(quantize)}`);
   if (!model.backbone || !model.runtime.capabilities.graph) {
     throw new RetrievalsError(`exportOnnx: the model runs on the '${model.runtime.name}' runtime, which has no graph to export; load it with the '${WEIGHTS_RUNTIME}' runtime (safetensors weights)`);
   }

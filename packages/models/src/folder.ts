@@ -11,6 +11,14 @@ const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
  */
 export function resolveModelFolder(path: string): string {
   if (typeof path !== 'string' || path.length === 0) throw new ModelNotFoundError(`fromPretrained: expected a folder path, got ${JSON.stringify(path)}`);
+  // URL forms and `name@revision` name a remote model: say so, rather than "folder not found" for a mangled path.
+  const remote = /^(https?|hf|s3|gs):\/\//i.test(path) || (/^[\w.-]+(\/[\w.-]+)?@[\w./-]+$/.test(path) && !existsSync(resolve(path)));
+  if (remote) {
+    throw new ModelNotFoundError(
+      `'${path}' names a remote model; nothing is downloaded here (no network access at run time). ` +
+        'Download the folder first (e.g. `huggingface-cli download <repo> --revision <rev> --local-dir ./model`) and pass its local path',
+    );
+  }
   const dir = resolve(path);
   if (!existsSync(dir)) {
     if (HUB_ID.test(path) && !path.startsWith('.')) {

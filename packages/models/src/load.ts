@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { confinedPath, resolveBackend } from '@retrievals/core-tensor';
+import { checks, confinedPath, opt, type OptionCheck, type OptionSpec, parseOptions, resolveBackend } from '@retrievals/core-tensor';
 import { getPooler, type Pooler } from '@retrievals/pooling';
 import { ConfigReader } from './config.js';
 import { ConfigError, ModelNotFoundError } from './errors.js';
@@ -84,7 +84,29 @@ function unknownArchitecture(config: ConfigReader): ConfigError {
   return new ConfigError(`${config.file}: field 'model_type' is '${config.string('model_type')}', which is not supported; known: ${architectures.list().join(', ')}`);
 }
 
+const str: OptionCheck = (v) => (typeof v === 'string' ? undefined : 'a string');
+const FROM_PRETRAINED: Record<keyof FromPretrainedOptions, OptionSpec<unknown>> = {
+  poolingMethod: opt(undefined, checks.nonEmptyString),
+  maxLength: opt(undefined, checks.positiveInteger),
+  normalize: opt(undefined, checks.boolean),
+  queryInstruction: opt(undefined, str),
+  documentInstruction: opt(undefined, str),
+  useFp16: opt(undefined, checks.boolean),
+  dtype: opt(undefined, checks.oneOf('float32', 'float16', 'bfloat16')),
+  runtime: opt(undefined, checks.nonEmptyString),
+  onnxFile: opt(undefined, checks.nonEmptyString),
+  backend: opt(undefined, checks.nonEmptyString),
+  lora: opt(undefined, checks.nonEmptyString),
+  addEos: opt(undefined, checks.boolean),
+  paddingSide: opt(undefined, checks.oneOf('left', 'right')),
+  batchSize: opt(undefined, checks.positiveInteger),
+  tokenizeTimeoutMs: opt(undefined, checks.positive),
+  allowNonFinite: opt(undefined, checks.boolean),
+};
+
 export async function loadPretrained(path: string, opts: FromPretrainedOptions): Promise<LoadedModel> {
+  // Every option checked now, by name and value: a misspelt or NaN one fails here, not at the first encode.
+  parseOptions({ kind: 'fromPretrained', name: 'options' }, opts, FROM_PRETRAINED);
   const dir = resolveModelFolder(path);
   // The folder's own settings (sentence-transformers files and ours) are defaults; options win.
   const st = readSentenceTransformersDefaults(dir);
@@ -110,6 +132,13 @@ export async function loadPretrained(path: string, opts: FromPretrainedOptions):
     // Weights are graph inputs, and onnxruntime-node 1.30 rejects bfloat16 inputs ("Unsupported data type: 16").
     throw new ConfigError("fromPretrained: dtype 'bfloat16' cannot be kept in memory on the ort backend (onnxruntime-node takes no bfloat16 inputs); use 'float16' or 'float32' — a bfloat16 checkpoint loads as float32 by default");
   }
+  // Before any weights are read: a tokenizer that does not fit the model fails first, and cheaply.
+  const eos = config?.raw.eos_token_id;
+  const tokenizer = TextTokenizer.fromFolder(dir, {
+    padTokenId: typeof config?.raw.pad_token_id === 'number' ? config.raw.pad_token_id : undefined,
+    eosTokenId: typeof eos === 'number' ? eos : Array.isArray(eos) && typeof eos[0] === 'number' ? eos[0] : undefined,
+  });
+  checkVocabulary(tokenizer, config);
   let weightPrefix: string | undefined;
   const runtime = await factory({
     dir,
@@ -134,12 +163,6 @@ export async function loadPretrained(path: string, opts: FromPretrainedOptions):
     loadAdapter(backbone, resolveModelFolder(opts.lora));
   }
 
-  const eos = config?.raw.eos_token_id;
-  const tokenizer = TextTokenizer.fromFolder(dir, {
-    padTokenId: typeof config?.raw.pad_token_id === 'number' ? config.raw.pad_token_id : undefined,
-    eosTokenId: typeof eos === 'number' ? eos : Array.isArray(eos) && typeof eos[0] === 'number' ? eos[0] : undefined,
-  });
-  checkVocabulary(tokenizer, config);
 
   const poolingMethod = opts.poolingMethod ?? st.poolingMethod ?? architecture?.defaultPooling ?? 'cls';
   const pooler = getPooler(poolingMethod);

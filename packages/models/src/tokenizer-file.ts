@@ -1,6 +1,9 @@
 import { TokenizerError } from './errors.js';
 
-const isId = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+/** Far above any real vocabulary (~256k); the tokenizer library sizes tables by the largest id, so a huge one would exhaust memory. */
+export const MAX_TOKEN_ID = 2 ** 24 - 1;
+
+const isId = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_TOKEN_ID;
 
 /**
  * Checks what the tokenizer library would otherwise crash on deep inside (or silently accept):
@@ -20,7 +23,7 @@ export function checkTokenizerJson(file: string, json: Record<string, unknown>):
       if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'number' || !Number.isFinite(entry[1])) fail(`model.vocab[${i}]`, 'a [token, score] pair', entry);
     });
   } else if (typeof vocab === 'object' && vocab !== null) {
-    for (const [token, id] of Object.entries(vocab)) if (!isId(id)) fail(`model.vocab[${JSON.stringify(token)}]`, 'a non-negative integer id', id);
+    for (const [token, id] of Object.entries(vocab)) if (!isId(id)) fail(`model.vocab[${JSON.stringify(token)}]`, `an integer id in [0, ${MAX_TOKEN_ID}]`, id);
   } else if (vocab !== undefined) {
     fail('model.vocab', 'an object of token → id (or a list of [token, score])', vocab);
   }
@@ -29,7 +32,7 @@ export function checkTokenizerJson(file: string, json: Record<string, unknown>):
   (added as unknown[]).forEach((t, i) => {
     const tok = t as Record<string, unknown> | null;
     if (typeof tok !== 'object' || tok === null) fail(`added_tokens[${i}]`, 'an object { id, content }', t);
-    if (!isId(tok!.id)) fail(`added_tokens[${i}].id`, 'a non-negative integer id', tok!.id);
+    if (!isId(tok!.id)) fail(`added_tokens[${i}].id`, `an integer id in [0, ${MAX_TOKEN_ID}]`, tok!.id);
     if (typeof tok!.content !== 'string' || tok!.content.length === 0) fail(`added_tokens[${i}].content`, 'a non-empty string', tok!.content);
   });
 }

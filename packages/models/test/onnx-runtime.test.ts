@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeModel, type OnnxGraph } from '@retrievals/core-tensor';
 import { fixturePath } from '@retrievals/fixtures';
@@ -45,6 +45,8 @@ function onnxFolder(model: Uint8Array, withConfig = true, file = 'onnx/model.onn
   copyFixtureFiles('bert-tiny', dir, withConfig ? ['config.json', 'tokenizer.json', 'tokenizer_config.json'] : ['tokenizer.json', 'tokenizer_config.json']);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   writeFileSync(join(dir, file), model);
+  // The toy graph's hidden size is H, and the runtime checks the output against config.json's.
+  if (withConfig) writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')), hidden_size: H }));
   return dir;
 }
 
@@ -71,6 +73,14 @@ describe('onnx runtime', () => {
     const a = await AutoModelForEmbedding.fromPretrained(onnxFolder(dynamicGraph({ idsType: 'int32' })), { poolingMethod: 'mean' });
     const b = await AutoModelForEmbedding.fromPretrained(onnxFolder(dynamicGraph()), { poolingMethod: 'mean' });
     expect((await a.encode(['some words'])).data).toEqual((await b.encode(['some words'])).data);
+  });
+
+  it('refuses a graph whose hidden size disagrees with config.json', async () => {
+    const dir = onnxFolder(dynamicGraph());
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')), hidden_size: 2 * H }));
+    const m = await AutoModelForEmbedding.fromPretrained(dir, { poolingMethod: 'mean' });
+    await expect(m.encode(['hello'])).rejects.toThrow(new RegExp(`output 'last_hidden_state' has ${H} features, but config.json's hidden size is ${2 * H}`));
+    await m.dispose();
   });
 
   it('names inputs it cannot feed, a missing file, and a broken file', async () => {

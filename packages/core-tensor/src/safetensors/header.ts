@@ -44,7 +44,7 @@ export function parseHeader(file: string, headerLen: bigint, headerBytes: Uint8A
     }
     const entry = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof entry !== 'object' || entry === null) fail(`tensor '${name}': entry is not an object`);
-    const dtype = SAFETENSORS_DTYPES[entry.dtype as string];
+    const dtype = typeof entry.dtype === 'string' && Object.hasOwn(SAFETENSORS_DTYPES, entry.dtype) ? SAFETENSORS_DTYPES[entry.dtype] : undefined;
     if (!dtype) fail(`tensor '${name}': dtype ${JSON.stringify(entry.dtype)} is not one of ${Object.keys(SAFETENSORS_DTYPES).join(', ')}`);
     const shape = entry.shape;
     if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {

@@ -1,8 +1,12 @@
+import { constants } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { allocate, type DType, type TypedArray } from '../dtype.js';
 import { RetrievalsError, SafetensorsError } from '../errors.js';
 import type { TensorInfo } from './format.js';
 import { parseHeader } from './header.js';
+
+/** The largest typed array this Node can make (a tensor beyond it would crash the allocation). */
+const MAX_TENSOR_BYTES = constants.MAX_LENGTH;
 
 export interface StoredTensor {
   dtype: DType;
@@ -61,7 +65,16 @@ export class SafetensorsFile {
     if (!info) throw new SafetensorsError(`${this.path}: no tensor named '${name}'`);
     if (this.fd === undefined) throw new RetrievalsError(`${this.path}: file is closed`);
     const n = info.shape.reduce((a, b) => a * b, 1);
-    const data = allocate(info.dtype, n);
+    const bytes0 = info.end - info.begin;
+    if (bytes0 > MAX_TENSOR_BYTES) {
+      throw new SafetensorsError(`${this.path}: tensor '${name}' [${info.shape.join(', ')}] is ${(bytes0 / 2 ** 30).toFixed(1)} GiB, more than one array can hold here (${(MAX_TENSOR_BYTES / 2 ** 30).toFixed(0)} GiB)`);
+    }
+    let data: TypedArray;
+    try {
+      data = allocate(info.dtype, n);
+    } catch (e) {
+      throw new SafetensorsError(`${this.path}: tensor '${name}' [${info.shape.join(', ')}] (${(bytes0 / 2 ** 20).toFixed(0)} MiB) cannot be allocated: ${(e as Error).message}`, { cause: e });
+    }
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     let done = 0;
     while (done < bytes.length) {

@@ -57,7 +57,8 @@ function layerWindows(c: ConfigReader, variant: Variant, layers: number): (numbe
 export function parseLlamaConfig(c: ConfigReader, variant: Variant): LlamaConfig {
   const hiddenSize = c.int('hidden_size'), heads = c.int('num_attention_heads');
   const kvHeads = c.int('num_key_value_heads', heads);
-  const headDim = c.int('head_dim', hiddenSize / heads);
+  // Bounded before ropeInvFreq builds a table of headDim / 2 numbers (real models: 64 to 256).
+  const headDim = c.int('head_dim', hiddenSize / heads, 1, 8192);
   if (!c.has('head_dim')) c.divisible('hidden_size', hiddenSize, heads, 'num_attention_heads');
   c.divisible('num_attention_heads', heads, kvHeads, 'num_key_value_heads');
   if (headDim % 2) c.unsupported('head_dim', 'rotary embeddings need an even head dimension');

@@ -1,10 +1,10 @@
-import { castArray, Generator, matmul, mul, noGrad, realize, RetrievalsError, Tensor } from '@retrievals/core-tensor';
+import { castArray, Generator, matmul, mul, noGrad, realize, Tensor } from '@retrievals/core-tensor';
+import { LoraError } from '../errors.js';
 import { Linear, Module } from '../modules.js';
 import { LoraLinear, type LoraInit } from './lora-linear.js';
 import { defaultTargets, matchesTarget, unmatchedTargets, type TargetModules } from './targets.js';
 
-/** A LoRA problem in the caller's request (bad options, nothing to wrap, no adapter applied). */
-export class LoraError extends RetrievalsError {}
+export { LoraError };
 
 /** `applyLora` options, named after PEFT's LoraConfig fields (r, lora_alpha, lora_dropout, ...). */
 export interface LoraOptions {

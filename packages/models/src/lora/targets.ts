@@ -1,4 +1,5 @@
 import { architectureOf } from '../define-architecture.js';
+import { LoraError } from '../errors.js';
 import type { Module } from '../modules.js';
 
 /** PEFT's `target_modules`: a list of names, or one regular expression. */
@@ -10,8 +11,24 @@ export type TargetModules = string | readonly string[];
  * `attention.self.query` both pick `encoder.layer.0.attention.self.query`).
  */
 export function matchesTarget(path: string, targets: TargetModules): boolean {
-  if (typeof targets === 'string') return new RegExp(`^(?:${targets})$`).test(path);
+  if (typeof targets === 'string') return targetPattern(targets).test(path);
   return targets.some((t) => path === t || path.endsWith(`.${t}`));
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** A target_modules string as the regular expression PEFT makes of it; an invalid one is a LoraError naming it. */
+export function targetPattern(source: string): RegExp {
+  let re = patterns.get(source);
+  if (!re) {
+    try {
+      re = new RegExp(`^(?:${source})$`);
+    } catch (e) {
+      throw new LoraError(`LoRA: target_modules ${JSON.stringify(source)} is not a valid regular expression: ${(e as Error).message}`);
+    }
+    patterns.set(source, re);
+  }
+  return re;
 }
 
 /** Entries of a target list that match no module path (typos), for an error that names them. */

@@ -37,6 +37,8 @@ export class OnnxRuntime implements Runtime {
     private readonly session: ort.InferenceSession,
     readonly file: string,
     private readonly decoder: boolean,
+    /** The hidden size config.json states, checked against the graph's output. */
+    private readonly hiddenSize: number | undefined,
   ) {
     const meta = (session.inputMetadata ?? []) as readonly Meta[];
     const known = ['input_ids', 'attention_mask', 'token_type_ids', 'position_ids'];
@@ -51,7 +53,7 @@ export class OnnxRuntime implements Runtime {
     this.fixedShape = dim(0) || dim(1) ? { batch: dim(0), sequence: dim(1) } : undefined;
   }
 
-  static async open(file: string, options: { decoder?: boolean; threads?: number } = {}): Promise<OnnxRuntime> {
+  static async open(file: string, options: { decoder?: boolean; threads?: number; hiddenSize?: number } = {}): Promise<OnnxRuntime> {
     let session: ort.InferenceSession;
     try {
       // The session options core-tensor's ort backend uses too, so both runtimes compare like for like.
@@ -59,7 +61,7 @@ export class OnnxRuntime implements Runtime {
     } catch (e) {
       throw new OnnxModelError(`${file}: onnxruntime could not load the model: ${(e as Error).message}`, { cause: e });
     }
-    return new OnnxRuntime(session, file, options.decoder ?? false);
+    return new OnnxRuntime(session, file, options.decoder ?? false, options.hiddenSize);
   }
 
   get inputNames(): readonly string[] {
@@ -104,6 +106,9 @@ export class OnnxRuntime implements Runtime {
     if (out.dims.length !== 3 || out.dims[0] !== b || out.dims[1] !== t || out.type !== 'float32') {
       throw new OnnxModelError(`${this.file}: output '${this.output}' is ${out.type}[${out.dims.join(', ')}], expected float32 last hidden states [${b}, ${t}, hidden]`);
     }
+    if (this.hiddenSize !== undefined && out.dims[2] !== this.hiddenSize) {
+      throw new OnnxModelError(`${this.file}: output '${this.output}' has ${out.dims[2]} features, but config.json's hidden size is ${this.hiddenSize}: the ONNX file does not belong to this folder's model`);
+    }
     return new Tensor({ shape: [...out.dims], dtype: 'float32', buffer: out.data as Float32Array });
   }
 
@@ -124,5 +129,6 @@ export async function openOnnxRuntime(ctx: RuntimeContext): Promise<OnnxRuntime>
   const requested = typeof ctx.options.onnxFile === 'string' ? ctx.options.onnxFile : undefined;
   const file = findOnnxFile(ctx.dir, requested);
   if (!file) throw new ModelNotFoundError(`${ctx.dir}: no ONNX model (looked for ${(requested ? [requested] : ONNX_CANDIDATES).join(', ')})`);
-  return OnnxRuntime.open(file, { decoder: ctx.backbone?.kind === 'decoder' });
+  const hidden = ctx.backbone?.hiddenSize ?? ctx.config?.raw.hidden_size ?? ctx.config?.raw.dim;
+  return OnnxRuntime.open(file, { decoder: ctx.backbone?.kind === 'decoder', hiddenSize: typeof hidden === 'number' ? hidden : undefined });
 }

@@ -1,0 +1,68 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureFixtures, fixturePath } from '@retrievals/fixtures';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../src/index.js';
+
+ensureFixtures();
+const dir = mkdtempSync(join(tmpdir(), 'cli-bad-'));
+const run = async (...argv: string[]) => {
+  const errors: string[] = [];
+  const spy = vi.spyOn(console, 'error').mockImplementation((m: string) => void errors.push(m));
+  try {
+    const code = await main(argv, () => undefined);
+    return { code, error: errors.join('\n') };
+  } finally {
+    spy.mockRestore();
+  }
+};
+
+describe('encode never loses the input or fails late', () => {
+  it('refuses an --output that is the --input (or a link to it), leaving the texts intact', async () => {
+    const input = join(dir, 'texts.jsonl');
+    writeFileSync(input, '{"text": "hello"}\n');
+    symlinkSync(input, join(dir, 'alias.jsonl'));
+    for (const output of [input, join(dir, 'alias.jsonl')]) {
+      const r = await run('encode', '--model_name_or_path', fixturePath('bert-tiny'), '--input', input, '--output', output, '--quiet');
+      expect(r.code).toBe(2);
+      expect(r.error).toMatch(/is the --input file: writing it would destroy the texts/);
+    }
+    expect(readFileSync(input, 'utf8')).toBe('{"text": "hello"}\n');
+  });
+
+  it('checks the output folder before loading the model', async () => {
+    const t0 = performance.now();
+    const r = await run('encode', '--model_name_or_path', '/definitely/not/a/model', '--output', join(dir, 'missing', 'out.npy'));
+    expect(r.code).toBe(2);
+    expect(r.error).toMatch(/out\.npy: cannot write the --output file: folder .*missing does not exist/);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('writes atomically: a run that fails leaves the previous output as it was', async () => {
+    const output = join(dir, 'kept.jsonl');
+    writeFileSync(output, 'previous\n');
+    const input = join(dir, 'bad.jsonl');
+    writeFileSync(input, '{"text": "fine"}\n{"text": 7}\n');
+    const r = await run('encode', '--model_name_or_path', fixturePath('bert-tiny'), '--input', input, '--output', output, '--quiet');
+    expect(r.code).toBe(2);
+    expect(r.error).toMatch(/bad\.jsonl:2: field 'text' is a number, not a string/);
+    expect(readFileSync(output, 'utf8')).toBe('previous\n');
+    expect(readdirSync(dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('info', () => {
+  it('lists a folder whose config.json is broken instead of crashing', async () => {
+    const models = join(dir, 'models');
+    mkdirSync(models);
+    cpSync(fixturePath('bert-tiny'), join(models, 'good'), { recursive: true });
+    mkdirSync(join(models, 'broken'));
+    writeFileSync(join(models, 'broken', 'config.json'), '{"model_type": ');
+    const lines: string[] = [];
+    expect(await main(['info', '--fixtures', models], (l) => lines.push(l))).toBe(0);
+    const text = lines.join('\n');
+    expect(text).toMatch(/broken \[unreadable config\.json: /);
+    expect(text).toMatch(/good \[bert\]/);
+  });
+});
