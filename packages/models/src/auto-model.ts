@@ -96,6 +96,18 @@ export class AutoModelForEmbedding {
     return new AutoModelForEmbedding(await loadPretrained(path, options), options);
   }
 
+  /**
+   * The tensors an optimizer should train, as `model.parameters()` in PyTorch: every backbone
+   * parameter, or, once some are marked trainable and others frozen (applyLora freezes the base),
+   * only the trainable ones.
+   */
+  parameters(): Tensor[] {
+    if (!this.backbone) throw new RetrievalsError(`parameters: the '${this.runtime.name}' runtime holds no trainable weights; load the model from safetensors`);
+    const all = this.backbone.parameters();
+    const trainable = all.filter((p) => p.requiresGrad);
+    return trainable.length ? trainable : all;
+  }
+
   get hiddenSize(): number | undefined {
     return this.backbone?.hiddenSize;
   }

@@ -82,3 +82,16 @@ describe('module tree', () => {
     bb.requiresGrad_(false);
   });
 });
+
+describe('AutoModelForEmbedding.parameters', () => {
+  it('gives every backbone parameter, or only the trainable ones once LoRA froze the base', async () => {
+    const { applyLora } = await import('../src/index.js');
+    const m = await AutoModelForEmbedding.fromPretrained(fixturePath('bert-tiny'));
+    expect(m.parameters()).toHaveLength(m.backbone!.namedParameters().size);
+    applyLora(m, { r: 2 });
+    const lora = m.parameters();
+    expect(lora.length).toBeGreaterThan(0);
+    expect(lora.every((p) => p.requiresGrad)).toBe(true);
+    expect(lora.length).toBeLessThan(m.backbone!.namedParameters().size);
+  });
+});
