@@ -32,11 +32,10 @@ describe('encode never loses the input or fails late', () => {
   });
 
   it('checks the output folder before loading the model', async () => {
-    const t0 = performance.now();
+    // The model path is not a folder either: the output's error coming first shows the order.
     const r = await run('encode', '--model_name_or_path', '/definitely/not/a/model', '--output', join(dir, 'missing', 'out.npy'));
     expect(r.code).toBe(2);
     expect(r.error).toMatch(/out\.npy: cannot write the --output file: folder .*missing does not exist/);
-    expect(performance.now() - t0).toBeLessThan(2000);
   });
 
   it('writes atomically: a run that fails leaves the previous output as it was', async () => {

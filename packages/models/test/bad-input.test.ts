@@ -26,9 +26,8 @@ describe('unbounded work is bounded', () => {
   it('a tokenizer whose regular expression backtracks forever is stopped, naming tokenizer.json', async () => {
     const dir = copy('bert-tiny', { 'tokenizer.json': (t) => (t.normalizer = { type: 'Replace', pattern: { Regex: '(a+)+$' }, content: '' }) });
     const m = await load(dir, { tokenizeTimeoutMs: 1500 });
-    const t0 = performance.now();
+    // Without the limit this would never return (the test's own timeout would fail it).
     await expect(m.encode([`${'a'.repeat(40)}!`])).rejects.toThrow(/tokenizer\.json: tokenizing a batch of 1 texts did not finish within 1\.5 s/);
-    expect(performance.now() - t0).toBeLessThan(10_000);
     expect((await m.encode(['hello'])).rows).toBe(1); // a new worker serves the next request
     await m.dispose();
   }, 20_000);
@@ -36,19 +35,24 @@ describe('unbounded work is bounded', () => {
   it('a 10 MB single-line text is tokenized only as far as maxLength can keep, to the same embedding', async () => {
     const m = await load(fixturePath('bert-tiny'));
     const words = Array.from({ length: 2_000_000 }, (_, i) => ['hello', 'world', 'x', 'longer'][i % 4]).join(' ');
-    const t0 = performance.now();
+    // What the tokenizer library is asked to tokenize, on the main thread (tokenize()) and in the worker (encode()).
+    const seen: number[] = [];
+    const hf = m.tokenizer.hf;
+    const original = hf.encode.bind(hf);
+    hf.encode = ((text: string, o?: object) => (seen.push(text.length), original(text, o))) as typeof hf.encode;
+    const batch = m.tokenize([words]);
+    expect(Math.max(...seen)).toBeLessThan(64 * 1024);
+    expect(batch.inputIds.shape[1]).toBe(m.maxLength);
     const big = await m.encode(words);
-    expect(performance.now() - t0).toBeLessThan(3000);
     const prefix = await m.encode(words.slice(0, 4000));
     expect(Array.from(big)).toEqual(Array.from(prefix));
     await m.dispose();
   });
 
   it('layer counts, head sizes and sizes far beyond any model are refused before anything is built', async () => {
+    // A config check, so before the module tree is built (building 1e6 layers took 4 GB and 40 s).
     for (const [field, value] of [['num_hidden_layers', 1e300], ['num_hidden_layers', 1e6], ['hidden_size', 2 ** 40]] as const) {
-      const t0 = performance.now();
       await expect(load(copy('bert-tiny', config((c) => (c[field] = value))))).rejects.toThrow(new RegExp(`config\\.json: field '${field}' must be an integer ≤`));
-      expect(performance.now() - t0).toBeLessThan(2000);
     }
     await expect(load(copy('qwen2-tiny', config((c) => (c.head_dim = 406219248))))).rejects.toThrow(/field 'head_dim' must be an integer ≤ 8192/);
   });
