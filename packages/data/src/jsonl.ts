@@ -9,6 +9,20 @@ export interface JsonlRecord {
   line: number;
 }
 
+/** One JSON object from the text of `file:line` (a JSONL line, a JSON array's element); anything else is a DataError naming both. */
+export function parseJsonRecord(text: string, file: string, line: number, unit = 'per line'): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new DataError(`${file}:${line}: not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new DataError(`${file}:${line}: expected a JSON object ${unit}, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+  }
+  return value as Record<string, unknown>;
+}
+
 /**
  * Streams a .jsonl file one record at a time (a corpus may not fit in memory), decoded by the one
  * text rule (text-file.ts). Blank lines are skipped; a line that is not a JSON object fails with the
@@ -17,16 +31,6 @@ export interface JsonlRecord {
 export async function* readJsonl(file: string): AsyncGenerator<JsonlRecord> {
   for await (const { text, line } of readLines(file)) {
     const trimmed = text.trim();
-    if (!trimmed) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(trimmed);
-    } catch (e) {
-      throw new DataError(`${file}:${line}: not valid JSON: ${(e as Error).message}`);
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new DataError(`${file}:${line}: expected a JSON object per line, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
-    }
-    yield { record: value as Record<string, unknown>, line };
+    if (trimmed) yield { record: parseJsonRecord(trimmed, file, line), line };
   }
 }

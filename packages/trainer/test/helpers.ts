@@ -21,15 +21,14 @@ export function triplets(n = 12): Example[] {
   });
 }
 
+/** The records of one event of a run's trainer_log.jsonl, in the order they were written. */
+export function logRecords<R = Record<string, unknown>>(dir: string, event: string): R[] {
+  return readFileSync(join(dir, 'trainer_log.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string }).filter((r) => r.event === event) as R[];
+}
+
 /** The losses a run logged, by step (the last record of a step wins, so a resumed run's re-logged steps replace the killed run's). */
 export function loggedLosses(dir: string): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const line of readFileSync(join(dir, 'trainer_log.jsonl'), 'utf8').split('\n')) {
-    if (!line) continue;
-    const r = JSON.parse(line) as { event: string; step: number; loss?: number };
-    if (r.event === 'step') out.set(r.step, r.loss!);
-  }
-  return out;
+  return new Map(logRecords<{ step: number; loss: number }>(dir, 'step').map((r) => [r.step, r.loss]));
 }
 
 /**

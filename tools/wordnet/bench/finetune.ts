@@ -1,0 +1,22 @@
+// Fine-tunes a model on a WordNet task folder (node dist/cli.js --out DIR builds one) and prints dev
+// and test nDCG@10 / MRR@10 before and after. Figures are printed, never asserted.
+// Usage: tsx bench/finetune.ts <task dir> <model dir> <steps> <lr> [--lora] [--pooling last|mean] [--eos]
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AutoModelForEmbedding } from '@retrievals/models';
+import { finetuneOnTask } from '../src/index.js';
+
+const [taskDir, modelDir, steps, lr] = process.argv.slice(2);
+const flag = (name: string) => process.argv.includes(name);
+const pooling = process.argv[process.argv.indexOf('--pooling') + 1] ?? 'last';
+if (!taskDir || !modelDir || !steps || !lr) throw new Error('usage: tsx bench/finetune.ts <task dir> <model dir> <steps> <lr> [--lora] [--pooling last|mean] [--eos]');
+console.log(`CPU: ${cpus()[0]?.model} × ${cpus().length}`);
+const model = await AutoModelForEmbedding.fromPretrained(modelDir, {
+  poolingMethod: flag('--pooling') ? pooling : 'last', addEos: flag('--eos'), queryInstruction: 'Definition: ', documentInstruction: 'Word: ',
+});
+const t0 = performance.now();
+const r = await finetuneOnTask(model, { taskDir, outputDir: join(tmpdir(), `wordnet-ft-${process.pid}`), maxSteps: Number(steps), batchSize: 32, learningRate: Number(lr), useLora: flag('--lora'), maxLengths: [32, 48], progress: 'json' });
+const f = (m: Record<string, number>) => `nDCG@10 ${m['ndcg@10']!.toFixed(4)}, MRR@10 ${m['mrr@10']!.toFixed(4)}`;
+console.log(`dev:  ${f(r.before)} -> ${f(r.after)}`);
+console.log(`test: ${f(r.test.before)} -> ${f(r.test.after)}`);
+console.log(`${steps} steps in ${((performance.now() - t0) / 1000).toFixed(0)} s (incl. 4 evaluations); losses every 50: ${r.losses.filter((_, i) => i % 50 === 0).map((l) => l.toFixed(3)).join(' ')}; graphs ${JSON.stringify(r.graphs)}`);
