@@ -1,8 +1,7 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator, writeSafetensors, type TensorToWrite } from '@retrievals/core-tensor';
 import { ensureFixtures, fixturePath } from '@retrievals/fixtures';
-import { AutoModelForEmbedding, architectures, ConfigReader } from '../src/index.js';
+import { AutoModelForEmbedding, initializeModelFolder } from '../src/index.js';
 
 /** all-MiniLM-L6-v2's shape (and config keys), with random weights: throughput does not depend on the values. */
 export const MINILM_CONFIG = {
@@ -12,11 +11,11 @@ export const MINILM_CONFIG = {
 };
 
 // Bump when the folder's contents change, so a stale cached folder is rebuilt.
-const STAMP = 'minilm-v1';
+const STAMP = 'minilm-v2';
 
 /**
  * A MiniLM-shaped BERT folder in `dir` (kept between runs): config.json, random model.safetensors
- * (N(0, 0.02), LayerNorm gains 1, as BERT initialises), the bert-tiny fixture's WordPiece
+ * (initializeModelFolder: N(0, 0.02), biases 0, LayerNorm gains 1, as BERT initialises), the bert-tiny fixture's WordPiece
  * tokenizer (its ids are all < 30522; model_max_length raised to 512), and our own ONNX exports
  * (onnx/model.onnx, onnx/model_quantized.onnx) that the onnx runtime and transformers.js load.
  */
@@ -25,21 +24,9 @@ export async function miniLMFolder(dir: string): Promise<string> {
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === STAMP) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const configFile = join(dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify(MINILM_CONFIG, null, 2));
-  // Parameter names and shapes from our own BertModel, so they are exactly what the loader expects.
-  const shapes = architectures.get('bert').build(new ConfigReader(configFile, MINILM_CONFIG)).parameterShapes();
-  const gen = new Generator(0);
-  const tensors = new Map<string, TensorToWrite>();
-  for (const [name, shape] of shapes) {
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    const gain = name.endsWith('LayerNorm.weight');
-    for (let i = 0; i < data.length; i++) data[i] = gain ? 1 : 0.02 * gen.normal();
-    tensors.set(name, { dtype: 'float32', shape, data });
-  }
-  writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
   ensureFixtures();
-  for (const f of ['tokenizer.json', 'special_tokens_map.json']) copyFileSync(join(fixturePath('bert-tiny'), f), join(dir, f));
+  // The bert-tiny fixture's WordPiece tokenizer: its ids are all < 30522.
+  initializeModelFolder(dir, { config: MINILM_CONFIG, tokenizerFrom: fixturePath('bert-tiny') });
   const tokConfig = JSON.parse(readFileSync(join(fixturePath('bert-tiny'), 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ ...tokConfig, model_max_length: MINILM_CONFIG.max_position_embeddings }, null, 2));
   const model = await AutoModelForEmbedding.fromPretrained(dir);

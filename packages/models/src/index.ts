@@ -27,6 +27,7 @@ export { readSentenceTransformersDefaults, type SentenceTransformersDefaults } f
 export { Progress, type ProgressStream } from './progress.js';
 export { AutoModelForEmbedding, type EncodeOptions, type FromPretrainedOptions } from './auto-model.js';
 export { savePretrained, SaveError } from './save-pretrained.js';
+export { initializeModelFolder, type InitializeOptions } from './init-weights.js';
 export { sentenceTransformersFiles, type SentenceTransformersSettings } from './sentence-transformers-write.js';
 export { exportOnnx, type ExportOnnxOptions } from './export-onnx.js';
 export * from './lora/index.js';

@@ -1,9 +1,12 @@
 // Fine-tunes a model on a WordNet task folder (node dist/cli.js --out DIR builds one) and prints dev
 // and test nDCG@10 / MRR@10 before and after. Figures are printed, never asserted.
-// Usage: tsx bench/finetune.ts <task dir> <model dir> <steps> <lr> [--lora] [--pooling last|mean] [--eos]
+// Usage: tsx bench/finetune.ts <task dir> <model dir> <steps> <lr> [--lora] [--pooling last|mean] [--eos] [--scratch <folder>]
+// --scratch: <model dir> is first made a model trained from scratch, shaped by <folder>'s config.json
+// and using its tokenizer (e.g. ../shared/tokenizers/all-MiniLM-L6-v2 for a MiniLM-shaped BERT).
+import { readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AutoModelForEmbedding } from '@retrievals/models';
+import { AutoModelForEmbedding, initializeModelFolder } from '@retrievals/models';
 import { finetuneOnTask } from '../src/index.js';
 
 const [taskDir, modelDir, steps, lr] = process.argv.slice(2);
@@ -11,6 +14,8 @@ const flag = (name: string) => process.argv.includes(name);
 const pooling = process.argv[process.argv.indexOf('--pooling') + 1] ?? 'last';
 if (!taskDir || !modelDir || !steps || !lr) throw new Error('usage: tsx bench/finetune.ts <task dir> <model dir> <steps> <lr> [--lora] [--pooling last|mean] [--eos]');
 console.log(`CPU: ${cpus()[0]?.model} × ${cpus().length}`);
+const scratch = flag('--scratch') ? process.argv[process.argv.indexOf('--scratch') + 1]! : undefined;
+if (scratch) initializeModelFolder(modelDir, { config: JSON.parse(readFileSync(join(scratch, 'config.json'), 'utf8')) as Record<string, unknown>, tokenizerFrom: scratch });
 const model = await AutoModelForEmbedding.fromPretrained(modelDir, {
   poolingMethod: flag('--pooling') ? pooling : 'last', addEos: flag('--eos'), queryInstruction: 'Definition: ', documentInstruction: 'Word: ',
 });
