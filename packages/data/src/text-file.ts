@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { DataError } from './errors.js';
 
 /**
@@ -141,38 +141,11 @@ export async function* readLines(file: string): AsyncGenerator<TextLine> {
   }
 }
 
-/** A whole text file (JSON arrays, small files), decoded by the same rule; line breaks normalised to \n. */
+/** A whole text file (JSON arrays, small files): readLines' lines joined by \n, so the same rule and line numbers. */
 export async function readTextFile(file: string): Promise<string> {
-  await checkReadable(file);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    throw new DataError(`${file}: cannot read: ${(e as Error).message}`, { cause: e });
-  }
-  const { encoding, bom } = encodingOf(bytes);
-  if (encoding !== 'utf-8') {
-    try {
-      return new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(bom));
-    } catch {
-      throw new DataError(`${file}: not valid ${encoding} text`);
-    }
-  }
   const lines: string[] = [];
-  for (const l of splitBytes(bytes.subarray(bom))) lines.push(decodeLine(file, l.bytes, l.line));
+  for await (const { text } of readLines(file)) lines.push(text);
   return lines.join('\n');
-}
-
-function* splitBytes(bytes: Uint8Array): Generator<{ bytes: Uint8Array; line: number }> {
-  let start = 0, line = 1;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b !== 10 && b !== 13) continue;
-    yield { bytes: bytes.subarray(start, i), line: line++ };
-    if (b === 13 && bytes[i + 1] === 10) i++;
-    start = i + 1;
-  }
-  if (start < bytes.length || bytes.length === 0) yield { bytes: bytes.subarray(start), line };
 }
 
 async function checkReadable(file: string): Promise<void> {
