@@ -21,9 +21,9 @@ cat > "$dir/package.json" <<JSON
   "engines": { "node": ">=20.19" },
   "scripts": {
     "build": "tsup",
-    "test": "vitest run --reporter=default --reporter=json --outputFile.json=.vitest/results.json",
+    "test": "vitest run --testTimeout=30000 --reporter=default --reporter=json --outputFile.json=.vitest/results.json",
     "typecheck": "tsc --noEmit -p tsconfig.json",
-    "lint": "node ../../tools/check-deps.mjs"
+    "lint": "node ../../tools/workspace-checks/check-deps.mjs"
   },
   "dependencies": { $deps },
   "nx": { "tags": ["lib"] }

@@ -11,14 +11,20 @@ export const ARROWS = {
   cli: ['trainer', 'hard-negatives'],
   trainer: ['data', 'losses'],
   data: ['models'],
-  'hard-negatives': ['models'],
+  'hard-negatives': ['data'],
   models: ['pooling'],
   losses: ['core-tensor'],
   pooling: ['core-tensor'],
   'core-tensor': [],
 };
+// Plugins kept in the repo: their src uses only what a third party could (the public index of the
+// packages listed, never './internal'); their tests and benches may use any library as a
+// devDependency, to run the project's own suites and models on what the plugin adds.
+export const PLUGINS = {
+  'backend-onednn': ['core-tensor'],
+};
 // Tools are not libraries: any may be used by tests (devDependencies), none by a library's src.
-const TOOLS = new Set(['fixtures', 'example-plugin', 'workspace-checks']);
+const TOOLS = new Set(['fixtures', 'example-plugin', 'example-index', 'example-backend', 'workspace-checks']);
 
 export function reachable(name) {
   const seen = new Set();
@@ -43,15 +49,17 @@ const IMPORT_RE = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*
 export function check(projectDir) {
   const pkg = JSON.parse(readFileSync(join(projectDir, 'package.json'), 'utf8'));
   const self = pkg.name.replace('@retrievals/', '');
-  const isTool = TOOLS.has(self) || !(self in ARROWS);
-  const allowed = isTool ? new Set([...Object.keys(ARROWS), ...TOOLS]) : reachable(self);
+  const isPlugin = self in PLUGINS;
+  const isTool = TOOLS.has(self) || (!(self in ARROWS) && !isPlugin);
+  const allowed = isTool ? new Set([...Object.keys(ARROWS), ...Object.keys(PLUGINS), ...TOOLS]) : isPlugin ? new Set(PLUGINS[self]) : reachable(self);
+  const allowedDev = isPlugin ? new Set(Object.keys(ARROWS)) : allowed;
   const errors = [];
   const internal = (deps) => Object.keys(deps ?? {}).filter((d) => d.startsWith('@retrievals/')).map((d) => d.slice(12));
   for (const d of internal(pkg.dependencies).concat(internal(pkg.peerDependencies))) {
     if (!allowed.has(d)) errors.push(`package.json: ${pkg.name} must not depend on @retrievals/${d} (allowed: ${[...allowed].join(', ') || 'none'})`);
   }
   for (const d of internal(pkg.devDependencies)) {
-    if (!allowed.has(d) && !TOOLS.has(d)) errors.push(`package.json: devDependency @retrievals/${d} is not allowed for ${pkg.name}`);
+    if (!allowedDev.has(d) && !TOOLS.has(d)) errors.push(`package.json: devDependency @retrievals/${d} is not allowed for ${pkg.name}`);
   }
   const declared = new Set([...internal(pkg.dependencies), ...internal(pkg.peerDependencies)]);
   const declaredDev = new Set(internal(pkg.devDependencies));
@@ -66,13 +74,14 @@ export function check(projectDir) {
           const [, name, ...rest] = spec.split('/');
           // './internal' is the sibling API (makeOp, buildProgram, the op table): for the project's own
           // libraries only; tools and third-party plugins get the public index.
-          const internalOk = rest.join('/') === 'internal' && !isTool && !TOOLS.has(name);
+          const internalOk = rest.join('/') === 'internal' && !isTool && !isPlugin && !TOOLS.has(name);
           if (rest.length && !internalOk) {
             errors.push(`${where}: deep import '${spec}': import only from '@retrievals/${name}' (its index.ts)${rest.join('/') === 'internal' ? '; its ./internal API is for the @retrievals libraries, not tools or plugins' : ''}`);
           }
           if (name === self) continue;
           const ok = sub === 'src' ? declared.has(name) : declared.has(name) || declaredDev.has(name);
-          if (!allowed.has(name) && !(sub !== 'src' && TOOLS.has(name))) errors.push(`${where}: ${pkg.name} must not import '${spec}' (DESIGN.md arrows)`);
+          const mayUse = allowed.has(name) || (sub !== 'src' && (TOOLS.has(name) || allowedDev.has(name)));
+          if (!mayUse) errors.push(`${where}: ${pkg.name} must not import '${spec}' (DESIGN.md arrows)`);
           else if (!ok) errors.push(`${where}: imports '${spec}' but package.json does not declare it`);
         } else if (spec.startsWith('.')) {
           const target = resolve(dirname(file), spec);

@@ -1,3 +1,10 @@
 export { main } from './main.js';
-export { parseArgs, UsageError, type ParsedArgs } from './args.js';
-export { builtinRegistries, formatInfo, listModelFolders } from './info.js';
+export { UsageError } from './errors.js';
+export { COMMANDS } from './commands/index.js';
+export type { CommandDef } from './command.js';
+export type { FlagSpec, FlagType } from './flag-spec.js';
+export { formatInfo, listModelFolders } from './info.js';
+export { builtinRegistries } from './registries.js';
+export { buildWordnetTask, cardOf, mentionsLemma, splitOf, type BuildCounts, type BuildOptions, type SplitName } from './quickstart/task.js';
+export { parseDataLine, readSynsets, wordnetDictDir, PARTS, type PartOfSpeech, type Synset } from './quickstart/wndb.js';
+export { runQuickstart, type QuickstartOptions, type QuickstartResult } from './quickstart/run.js';

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from '@retrievals/core-tensor';
-import { builtinRegistries } from './registries.js';
 
 export interface FixtureSummary {
   name: string;
@@ -20,10 +19,6 @@ export function listModelFolders(dir: string): FixtureSummary[] {
     });
 }
 
-/**
- * Every registry and, one per line, each component with its aliases and the plugin or package it
- * came from, so a name that resolves unexpectedly can be traced to whoever registered it.
- */
 /** config.json's model_type, or what is wrong with the file (a listing must not fail on one broken folder). */
 function modelTypeOf(file: string): string {
   let config: unknown;
@@ -36,6 +31,10 @@ function modelTypeOf(file: string): string {
   return typeof type === 'string' ? type : 'config.json has no model_type';
 }
 
+/**
+ * Every registry and, one per line, each component with its aliases and the plugin or package it
+ * came from, so a name that resolves unexpectedly can be traced to whoever registered it.
+ */
 export function formatInfo(registries: Record<string, Registry<unknown>>, fixturesDir?: string): string {
   const lines = ['registries:'];
   for (const [key, registry] of Object.entries(registries)) {
@@ -53,4 +52,3 @@ export function formatInfo(registries: Record<string, Registry<unknown>>, fixtur
   return lines.join('\n');
 }
 
-export { builtinRegistries };

@@ -1,41 +1,27 @@
-import { NotImplementedError, RetrievalsError } from '@retrievals/core-tensor';
-import { parseArgs, UsageError } from './args.js';
-import { encodeCommand } from './commands/encode.js';
-import { Flags } from './flags.js';
-import { builtinRegistries, formatInfo } from './info.js';
+import { RetrievalsError } from '@retrievals/core-tensor';
+import type { CommandDef, Out } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { readConfigFile } from './config.js';
+import { Options } from './options.js';
+import { installConfigPlugins } from './plugins.js';
+import { parseCommandLine } from './program.js';
 
-const USAGE = `usage: retrievals <command> [--flags]
-commands:
-  info      list the registered components (and fixture models with --fixtures DIR)
-  embed     fine-tune an embedding model
-  build-hn  mine hard negatives
-  encode    encode texts to embeddings (--model_name_or_path DIR [--input F] [--output F.npy|.jsonl])
-  eval      evaluate retrieval
-  export    export a model to safetensors / ONNX`;
-
-const PLANNED = new Set(['embed', 'build-hn', 'eval', 'export']);
-
-/** Runs one CLI invocation; returns the process exit code. */
-export async function main(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
+/**
+ * Runs one CLI invocation; returns the process exit code (docs/errors.md): 0 done, 1 no command
+ * given, 2 any reported problem (a RetrievalsError: usage, model, data, output), its message on
+ * stderr prefixed `retrievals: `. Anything else that escapes is a bug and is thrown.
+ */
+export async function main(argv: readonly string[], out: Out = console.log, commands: readonly CommandDef[] = COMMANDS): Promise<number> {
   try {
-    const args = parseArgs(argv);
-    switch (args.command) {
-      case 'info': {
-        const fixtures = typeof args.flags.fixtures === 'string' ? args.flags.fixtures : undefined;
-        out(formatInfo(builtinRegistries(), fixtures));
-        return 0;
-      }
-      case 'encode':
-        await encodeCommand(new Flags(args), args.positional, out);
-        return 0;
-      case undefined:
-      case 'help':
-        out(USAGE);
-        return args.command === undefined ? 1 : 0;
-      default:
-        if (PLANNED.has(args.command)) throw new NotImplementedError(`the '${args.command}' command`);
-        throw new UsageError(`unknown command '${args.command}'\n${USAGE}`);
-    }
+    const parsed = await parseCommandLine(argv, commands, out);
+    if (parsed.kind === 'exit') return parsed.code;
+    const { def, cli, positional, usage } = parsed;
+    const configFile = cli.get('config') as string | undefined;
+    const config = configFile ? await readConfigFile(configFile, def.flags, def.name) : undefined;
+    if (config?.plugins.length) await installConfigPlugins(config.plugins, config.file);
+    const specs = new Map(def.flags.map((f) => [f.name, f]));
+    await def.run(new Options(def.name, usage, specs, cli, config?.values ?? new Map(), configFile), { out, positional });
+    return 0;
   } catch (e) {
     if (e instanceof RetrievalsError) {
       console.error(`retrievals: ${e.message}`);

@@ -1,22 +1,11 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureFixtures, fixturePath } from '@retrievals/fixtures';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { run, scratch } from './helpers.js';
 
 ensureFixtures();
-const dir = mkdtempSync(join(tmpdir(), 'cli-bad-'));
-const run = async (...argv: string[]) => {
-  const errors: string[] = [];
-  const spy = vi.spyOn(console, 'error').mockImplementation((m: string) => void errors.push(m));
-  try {
-    const code = await main(argv, () => undefined);
-    return { code, error: errors.join('\n') };
-  } finally {
-    spy.mockRestore();
-  }
-};
+const dir = scratch('bad');
 
 describe('encode never loses the input or fails late', () => {
   it('refuses an --output that is the --input (or a link to it), leaving the texts intact', async () => {
@@ -58,9 +47,8 @@ describe('info', () => {
     cpSync(fixturePath('bert-tiny'), join(models, 'good'), { recursive: true });
     mkdirSync(join(models, 'broken'));
     writeFileSync(join(models, 'broken', 'config.json'), '{"model_type": ');
-    const lines: string[] = [];
-    expect(await main(['info', '--fixtures', models], (l) => lines.push(l))).toBe(0);
-    const text = lines.join('\n');
+    const { code, text } = await run('info', '--fixtures', models);
+    expect(code).toBe(0);
     expect(text).toMatch(/broken \[unreadable config\.json: /);
     expect(text).toMatch(/good \[bert\]/);
   });

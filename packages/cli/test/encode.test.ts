@@ -1,14 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureFixtures, fixturePath } from '@retrievals/fixtures';
+import { readSafetensors } from '@retrievals/core-tensor';
 import { AutoModelForEmbedding } from '@retrievals/models';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/index.js';
 import { DEFAULT_TEXTS } from '../src/commands/encode.js';
+import { scratch } from './helpers.js';
 
 ensureFixtures();
-const dir = mkdtempSync(join(tmpdir(), 'cli-encode-'));
+const dir = scratch('encode');
 const bert = fixturePath('bert-tiny');
 const run = async (...argv: string[]) => {
   const lines: string[] = [];
@@ -65,23 +66,33 @@ describe('retrievals encode', () => {
     expect(rows.every((r) => r.length === 32 && r.every((v) => Number.isInteger(v) && v >= -128 && v <= 127))).toBe(true);
   });
 
+  it('writes the matrix as safetensors (tensor "embeddings"), readable by core-tensor', async () => {
+    const output = join(dir, 'e.safetensors');
+    expect((await run('--output', output, '--pooling_method', 'mean', 'first text', 'second text', 'third')).code).toBe(0);
+    const file = readSafetensors(output);
+    const stored = file.tensors.get('embeddings')!;
+    expect([stored.dtype, stored.shape]).toEqual(['float32', [3, 32]]);
+    const expected = await reference.encode(['first text', 'second text', 'third'], { normalize: false });
+    expect(Array.from(stored.data as Float32Array)).toEqual(Array.from(expected.data));
+  });
+
   it('rejects bad flags and bad input with messages that name them', async () => {
     const err = vi.spyOn(console, 'error').mockImplementation(() => {});
     const last = () => String(err.mock.lastCall![0]);
     expect(await main(['encode'])).toBe(2);
-    expect(last()).toBe('retrievals: --model_name_or_path is required');
+    expect(last()).toMatch(/^retrievals: encode: --model_name_or_path is required\nusage: retrievals encode/);
     expect((await run('--batch_size', 'zero')).code).toBe(2);
-    expect(last()).toBe("retrievals: --batch_size must be an integer ≥ 1, got 'zero'");
+    expect(last()).toMatch(/^retrievals: encode: option '--batch_size <int>' argument 'zero' is invalid\. expected an integer ≥ 1/);
     expect((await run('--pooling', 'mean')).code).toBe(2);
-    expect(last()).toBe('retrievals: encode: unknown flag --pooling');
+    expect(last()).toMatch(/^retrievals: encode: unknown option '--pooling'/);
     expect((await run('--precision', 'int4')).code).toBe(2);
-    expect(last()).toMatch(/--precision must be one of float32, int8/);
+    expect(last()).toMatch(/expected one of float32, int8/);
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, '{"text":"ok"}\n{"txt":"typo"}\n');
     expect((await run('--input', bad)).code).toBe(2);
     expect(last()).toBe(`retrievals: ${bad}:2: field 'text' is missing`);
     expect((await run('--output', join(dir, 'x.csv'))).code).toBe(2);
-    expect(last()).toMatch(/--output must end in .npy or .jsonl/);
+    expect(last()).toMatch(/--output must end in .npy, .jsonl, .safetensors/);
     err.mockRestore();
   });
 });

@@ -23,15 +23,15 @@ describe('a loss from a plugin named in a JSON config', () => {
     const { backward, loadPlugins, realize, tensor } = await nativeImport<CoreTensor>('@retrievals/core-tensor');
     const { checkFinite, finiteGuards, losses } = await nativeImport<Losses>('@retrievals/losses');
     const configPath = join(import.meta.dirname, 'config', 'train.json');
-    const config = JSON.parse(readFileSync(configPath, 'utf8')) as { plugins: string[]; loss: { name: string } & Record<string, unknown> };
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as { plugins: string[]; loss_fn: { name: string } & Record<string, unknown> };
     const loaded = await loadPlugins(config.plugins, { losses }, { baseDir: dirname(configPath) });
     expect(loaded.map((p) => p.name)).toEqual(['example-plugin']);
 
     // Exactly the trainer's lookup: the config's loss entry is the name plus its options.
-    const { name, ...options } = config.loss;
+    const { name, ...options } = config.loss_fn;
     const loss = losses.get(name)(options);
     expect(loss.name).toBe('example-margin');
-    expect(losses.create(config.loss).name).toBe('example-margin');
+    expect(losses.create(config.loss_fn).name).toBe('example-margin');
     expect(losses.sourceOf('example-margin')).toBe('example-plugin');
     expect(() => losses.create({ name: 'example-margin', margin: -1 })).toThrow("loss example-margin: option 'margin' must be a finite number > 0, got -1");
     expect(losses.list()).toEqual(expect.arrayContaining(['example-margin', 'infonce', 'arcface']));

@@ -18,4 +18,4 @@ export { parseDelimited, type DelimitedItem, type DelimitedRow, type DelimitedOp
 export { readJsonArray } from './json-array.js';
 export { inferFormat, type InferredFormat } from './infer-format.js';
 export { loadDataset, DatasetReader, type LoadDatasetOptions, type LoadedDataset, type BadRow } from './load-dataset.js';
-export { loadBeir, type BeirDataset, type LoadBeirOptions } from './beir.js';
+export { loadBeir, loadBeirFiles, type BeirDataset, type BeirFiles, type LoadBeirOptions } from './beir.js';

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { buildWordnetTask } from './task.js';
-import { PARTS, type PartOfSpeech } from './wndb.js';
+import { buildWordnetTask, PARTS, type PartOfSpeech } from '@retrievals/cli';
 
 const USAGE = 'usage: retrievals-wordnet --out DIR [--parts noun,verb,adj,adv] [--max-synsets N] [--seed 42] [--dict DIR]';
 

@@ -1,3 +1,3 @@
-export { buildWordnetTask, cardOf, mentionsLemma, splitOf, type BuildCounts, type BuildOptions, type SplitName } from './task.js';
+// The task builder lives in @retrievals/cli (its quickstart needs it); this tool re-exports it beside its fine-tuning helpers.
+export { buildWordnetTask, cardOf, mentionsLemma, splitOf, parseDataLine, readSynsets, wordnetDictDir, PARTS, type BuildCounts, type BuildOptions, type SplitName, type PartOfSpeech, type Synset } from '@retrievals/cli';
 export { finetuneOnTask, type FinetuneOptions, type FinetuneResult } from './finetune.js';
-export { parseDataLine, readSynsets, wordnetDictDir, PARTS, type PartOfSpeech, type Synset } from './wndb.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ARROWS, check, reachable } from '../check-deps.mjs';
+import { ARROWS, check, PLUGINS, reachable } from '../check-deps.mjs';
 
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -48,8 +48,22 @@ describe('module boundaries', () => {
     expect(check(plugin).some((e) => e.includes('deep import') && e.includes('not tools or plugins'))).toBe(true);
   });
 
+  it("holds an in-repo plugin's src to a third party's view, while its tests may use any library", () => {
+    const dir = fakePackage('backend-onednn', { '@retrievals/core-tensor': 'workspace:*' }, {
+      'src/a.ts': `${imp('{ makeOp }', '@retrievals/core-tensor/internal')}\n${imp('{ poolers }', '@retrievals/pooling')}\n`,
+      'test/a.test.ts': `${imp('{ RetrievalTrainer }', '@retrievals/trainer')}\n`,
+    });
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, devDependencies: { '@retrievals/trainer': 'workspace:*' } }));
+    const errors = check(dir);
+    expect(errors.some((e) => e.startsWith('src/a.ts:1') && e.includes('not tools or plugins'))).toBe(true);
+    expect(errors.some((e) => e.startsWith('src/a.ts:2') && e.includes("'@retrievals/pooling'"))).toBe(true);
+    expect(errors.filter((e) => e.startsWith('test/'))).toEqual([]);
+    expect(errors).toHaveLength(2);
+  });
+
   it('passes for every package of the workspace', () => {
-    for (const name of Object.keys(ARROWS)) expect(check(join(root, 'packages', name))).toEqual([]);
+    for (const name of [...Object.keys(ARROWS), ...Object.keys(PLUGINS)]) expect(check(join(root, 'packages', name))).toEqual([]);
   });
 
   it("nx's project graph has only edges that DESIGN.md allows, and the direct arrows are declared", () => {

@@ -1,0 +1,113 @@
+#include "plan.hpp"
+#include <chrono>
+#include <cstdlib>
+#include <omp.h>
+
+namespace rt {
+
+int threads() {
+  static int n = omp_get_max_threads();
+  return n;
+}
+
+dnnl::engine& engine() {
+  static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  return eng;
+}
+dnnl::stream& stream() {
+  static dnnl::stream s(engine());
+  return s;
+}
+
+// Opcodes of the stream: the same table as src/plan/opcodes.ts.
+enum Op : int {
+  UNARY = 1, BINARY = 2, WHERE = 3, REDUCE = 4, COPY = 5, PASTE = 6, FILL = 7, GATHER = 8, GATHER_GRAD = 9,
+  GATHER_ELEMENTS = 10, SCATTER_ADD = 11, TOPK = 12, CUMSUM = 13, MATMUL = 14, FUSED = 15,
+};
+
+Plan::Plan(const double* s, size_t n, std::vector<std::vector<uint8_t>> cs, bool bf16) : consts(std::move(cs)) {
+  Reader r{s, n};
+  int version = r.i32();
+  if (version != 1) throw std::runtime_error("plan stream version " + std::to_string(version) + " (this addon reads 1)");
+  int nValues = r.i32(), nInstr = r.i32(), nOutputs = r.i32();
+  arenaBytes = r.i64();
+  values.resize(size_t(nValues));
+  outputBytes.assign(size_t(nOutputs), 0);
+  for (auto& v : values) {
+    v.dtype = r.i32();
+    v.nelem = r.i64();
+    v.kind = r.i32();
+    v.index = r.i64();
+    if (v.kind == OUTPUT) outputBytes[size_t(v.index)] = v.nelem * int64_t(dtype_size(v.dtype));
+  }
+  BuildCtx ctx{engine(), stream(), bf16, values};
+  for (int k = 0; k < nInstr; k++) {
+    int op = r.i32();
+    switch (op) {
+      case UNARY: case BINARY: case WHERE: case FILL: instrs.push_back(make_elementwise(op, r, ctx)); break;
+      case REDUCE: case CUMSUM: instrs.push_back(make_reduce(op, r, ctx)); break;
+      case COPY: case PASTE: instrs.push_back(make_layout(op, r, ctx)); break;
+      case GATHER: case GATHER_GRAD: case GATHER_ELEMENTS: case SCATTER_ADD: case TOPK: instrs.push_back(make_indexing(op, r, ctx)); break;
+      case MATMUL: instrs.push_back(make_matmul(op, r, ctx)); break;
+      case FUSED: instrs.push_back(make_fused(r)); break;
+      default: throw std::runtime_error("unknown opcode " + std::to_string(op) + " in plan stream");
+    }
+  }
+  if (r.i != r.n) throw std::runtime_error("plan stream has trailing data");
+  profile.assign(instrs.size(), 0.0);
+}
+
+uint16_t* Bf16Shadows::of(int v, const float* src, int64_t n) {
+  if (buf.size() <= size_t(v)) {
+    buf.resize(size_t(v) + 1);
+    stamp.resize(size_t(v) + 1, 0);
+  }
+  auto& b = buf[size_t(v)];
+  if (stamp[size_t(v)] == gen && b.size() == size_t(n)) return b.data();
+  b.resize(size_t(n));
+  uint16_t* o = b.data();
+  // round to nearest even, branch-free so it vectorises; NaN kept quiet
+  parallel_for(n, 1 << 15, [&](int64_t s, int64_t e) {
+    for (int64_t i = s; i < e; i++) {
+      uint32_t u;
+      std::memcpy(&u, src + i, 4);
+      uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+      o[i] = uint16_t((u & 0x7fffffffu) > 0x7f800000u ? ((u >> 16) | 0x40u) : r);
+    }
+  });
+  stamp[size_t(v)] = gen;
+  return o;
+}
+
+Plan::~Plan() { std::free(arena); }
+
+void Plan::run(const std::vector<void*>& feeds, const std::vector<void*>& outputs, bool profiling) {
+  if (!arena && arenaBytes > 0) {
+    arena = static_cast<uint8_t*>(std::aligned_alloc(64, size_t((arenaBytes + 63) / 64 * 64)));
+    if (!arena) throw std::runtime_error("cannot allocate a " + std::to_string(arenaBytes) + "-byte arena");
+  }
+  Frame f;
+  f.ptr.resize(values.size());
+  shadows.gen++;
+  f.shadows = &shadows;
+  for (size_t i = 0; i < values.size(); i++) {
+    const auto& v = values[i];
+    switch (v.kind) {
+      case FEED: f.ptr[i] = feeds[size_t(v.index)]; break;
+      case CONST: f.ptr[i] = consts[size_t(v.index)].data(); break;
+      case ARENA: f.ptr[i] = arena + v.index; break;
+      case OUTPUT: f.ptr[i] = outputs[size_t(v.index)]; break;
+    }
+  }
+  for (size_t k = 0; k < instrs.size(); k++) {
+    if (profiling) {
+      auto t0 = std::chrono::steady_clock::now();
+      instrs[k]->run(f);
+      profile[k] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    } else {
+      instrs[k]->run(f);
+    }
+  }
+}
+
+}  // namespace rt

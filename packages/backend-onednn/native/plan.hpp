@@ -1,0 +1,56 @@
+// A compiled program: the value table (where each value lives) and its instructions. The JS side
+// (src/plan/) plans storage by liveness and encodes both as one Float64Array; this decodes it once.
+#pragma once
+#include <memory>
+#include <mutex>
+#include "common.hpp"
+#include "dnnl.hpp"
+
+namespace rt {
+
+enum Storage : int { FEED = 0, CONST = 1, ARENA = 2, OUTPUT = 3 };
+
+struct ValueSlot {
+  int dtype;
+  int64_t nelem;
+  int kind;
+  int64_t index;  // feed index, const index, arena byte offset, or output index
+};
+
+struct BuildCtx {
+  dnnl::engine& eng;
+  dnnl::stream& strm;
+  bool bf16;
+  std::vector<ValueSlot>& values;
+};
+
+using InstrPtr = std::unique_ptr<Instr>;
+InstrPtr make_elementwise(int op, Reader& r, BuildCtx& c);
+InstrPtr make_reduce(int op, Reader& r, BuildCtx& c);
+InstrPtr make_layout(int op, Reader& r, BuildCtx& c);
+InstrPtr make_indexing(int op, Reader& r, BuildCtx& c);
+InstrPtr make_matmul(int op, Reader& r, BuildCtx& c);
+InstrPtr make_fused(Reader& r);
+
+struct Plan {
+  std::vector<ValueSlot> values;
+  std::vector<InstrPtr> instrs;
+  std::vector<std::vector<uint8_t>> consts;
+  std::vector<int64_t> outputBytes;
+  int64_t arenaBytes = 0;
+  uint8_t* arena = nullptr;
+  std::mutex mu;
+  Bf16Shadows shadows;
+  // Per-instruction time of the last runs, when profiling is on.
+  std::vector<double> profile;
+
+  Plan(const double* stream, size_t n, std::vector<std::vector<uint8_t>> consts, bool bf16);
+  ~Plan();
+  /** Runs with feed pointers; writes into the given output buffers (sizes from outputBytes). */
+  void run(const std::vector<void*>& feeds, const std::vector<void*>& outputs, bool profiling);
+};
+
+dnnl::engine& engine();
+dnnl::stream& stream();
+
+}  // namespace rt

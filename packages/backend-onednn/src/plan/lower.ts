@@ -1,0 +1,379 @@
+import { NotImplementedError, type DType } from '@retrievals/core-tensor';
+import type { Program, ProgramNode } from '../program-types.js';
+import { BINARY_FN, DTYPE_CODE, ELEMENT_BYTES, OP, REDUCE_FN, UNARY_FN } from './codes.js';
+import { fusedWords, fusible, groupElementwise } from './fuse.js';
+import { broadcastStrides, collapse, numel, stridesOf } from './strides.js';
+
+/** A value of the plan: the program's values first (same ids), then temporaries the lowering adds. */
+export interface PlanValue {
+  shape: readonly number[];
+  dtype: DType;
+  /** The value whose memory this one shares (a reshape is a view), or itself. */
+  root: number;
+}
+
+/** One instruction: its stream words (value ids embedded) and the values it reads and writes. */
+export interface Instr {
+  words: number[];
+  reads: number[];
+  writes: number[];
+  /** The program op(s) it runs, for profiles. */
+  op: string;
+}
+
+export interface Lowered {
+  values: PlanValue[];
+  instrs: Instr[];
+  /** Counts of what the lowering fused or elided, for stats and tests. */
+  fused: { transposes: number; biases: number; views: number; elementwise: number };
+}
+
+const attrs = <T>(n: ProgramNode) => n.attrs as unknown as T;
+
+const UNARY_OPS = new Set(['neg', 'exp', 'log', 'sqrt', 'abs', 'tanh', 'sigmoid', 'erf', 'reciprocal', 'sin', 'cos', 'sign', 'identity', 'not']);
+
+/**
+ * Lowers a program to the addon's instructions. Op-level, as the program is; the patterns it
+ * recognises are the ones a MiniLM step is made of and that cost a copy or a pass otherwise:
+ * a transpose feeding a matmul (a stride), an add of a [N] row after a matmul (the primitive's
+ * bias), and reshape/identity (views of their input's memory).
+ */
+export function lowerProgram(program: Program): Lowered {
+  const nFeeds = program.feeds.length, nConsts = program.consts.length;
+  const base = nFeeds + nConsts;
+  const values: PlanValue[] = [...program.feeds, ...program.consts, ...program.nodes].map((v, i) => ({ shape: v.shape, dtype: v.dtype, root: i }));
+  const nodeOf = (v: number) => (v >= base ? program.nodes[v - base] : undefined);
+  const outputs = new Set(program.outputs);
+
+  /** A chain of permutes composed: the value it starts from and one permutation. */
+  const chainOf = (p: ProgramNode) => {
+    let perm = (p.attrs as { perm: number[] }).perm;
+    let from = p.inputs[0]!;
+    for (let inner = nodeOf(from); inner && inner.op === 'permute'; inner = nodeOf(from)) {
+      const p1 = (inner.attrs as { perm: number[] }).perm;
+      perm = perm.map((q) => p1[q]!);
+      from = inner.inputs[0]!;
+    }
+    return { from, perm };
+  };
+  const isSwap = (perm: readonly number[]) => perm.length >= 2 && perm[perm.length - 1] === perm.length - 2 && perm[perm.length - 2] === perm.length - 1 && perm.slice(0, -2).every((q, i) => q === i);
+  /**
+   * Whether matmul `mm` reads its operand j (a permute, or a chain of them) through strides instead
+   * of a copy: a last-two swap always; any other permutation (attention's [B, T, heads, d] →
+   * [B, heads, T, d]) as one N-D call, when both operands have the output's batch dims.
+   */
+  const foldOf = (mm: ProgramNode, j: number): { from: number; perm: number[] } | undefined => {
+    const p = nodeOf(mm.inputs[j]!);
+    if (mm.dtype !== 'float32' || !p || p.op !== 'permute') return undefined;
+    const chain = chainOf(p);
+    if (isSwap(chain.perm)) return chain;
+    const batch = mm.shape.slice(0, -2).join();
+    const nd = mm.shape.length <= 6 && mm.inputs.every((i) => values[i]!.shape.length === mm.shape.length && values[i]!.shape.slice(0, -2).join() === batch);
+    if (nd) return chain;
+    // otherwise only an immediate last-two swap (its input permute, if any, then runs as a copy)
+    const own = (p.attrs as { perm: number[] }).perm;
+    return isSwap(own) ? { from: p.inputs[0]!, perm: own } : undefined;
+  };
+
+
+  // Uses of each value; a matmul's transposed operand does not count as a use of the permute.
+  const uses = new Array<number>(values.length).fill(0);
+  const users = new Map<number, number[]>();
+  program.nodes.forEach((n, k) => {
+    n.inputs.forEach((i, j) => {
+      users.set(i, [...(users.get(i) ?? []), base + k]);
+      const fold = n.op === 'matmul' ? foldOf(n, j) : undefined;
+      if (!fold) uses[i]!++;
+      else uses[fold.from]!++; // the matmul reads the chain's start itself (a permute there still runs)
+    });
+  });
+  for (const o of outputs) uses[o]!++;
+  // a permute left without uses is not run, so its own input loses that use (chains fold whole)
+  for (let k = program.nodes.length - 1; k >= 0; k--) {
+    const n = program.nodes[k]!;
+    if (n.op === 'permute' && uses[base + k] === 0) uses[n.inputs[0]!]!--;
+  }
+
+  const fused = { transposes: 0, biases: 0, views: 0, elementwise: 0 };
+  const skip = new Set<number>();
+  // matmul value → the add it absorbs as bias: [add value, bias value]
+  const biasOf = new Map<number, [number, number]>();
+  // a fused add's inputs are read by its matmul, which runs earlier than the add would have
+  const addToMatmul = new Map<number, number>();
+  program.nodes.forEach((n, k) => {
+    const v = base + k;
+    if (n.op !== 'matmul' || n.dtype !== 'float32' || outputs.has(v)) return;
+    const us = users.get(v) ?? [];
+    if (us.length !== 1) return;
+    const add = nodeOf(us[0]!)!;
+    if (add.op !== 'add' || add.inputs[0] === add.inputs[1]) return;
+    const other = add.inputs[0] === v ? add.inputs[1]! : add.inputs[0]!;
+    const N = n.shape[n.shape.length - 1]!;
+    const os = values[other]!.shape;
+    const isRow = os.length >= 1 && os[os.length - 1] === N && numel(os) === N;
+    if (!isRow || add.shape.join() !== n.shape.join()) return;
+    biasOf.set(v, [us[0]!, other]);
+    addToMatmul.set(us[0]!, v);
+    skip.add(us[0]!);
+    fused.biases++;
+  });
+
+  // Elementwise chains of one shape run as one fused instruction (fuse.ts).
+  const dtypeOf = (v: number) => values[v]!.dtype;
+  const groups = groupElementwise(program, (k) => !skip.has(base + k) && numel(program.nodes[k]!.shape) > 0 && fusible(program.nodes[k]!, dtypeOf), (v) => (users.get(v) ?? []).map((u) => addToMatmul.get(u) ?? u));
+  const fusedIn = new Map<number, number[]>();
+  for (const members of groups.values()) if (members.length > 1) for (const m of members) fusedIn.set(m, members);
+  fused.elementwise = [...groups.values()].filter((g) => g.length > 1).reduce((a, g) => a + g.length, 0);
+
+  const instrs: Instr[] = [];
+  const temp = (shape: readonly number[], dtype: DType) => {
+    values.push({ shape, dtype, root: values.length });
+    return values.length - 1;
+  };
+  const emit = (op: string, words: number[], reads: number[], writes: number[]) => instrs.push({ op, words, reads, writes });
+
+  program.nodes.forEach((n, k) => {
+    const v = base + k;
+    if (skip.has(v)) return;
+    const group = fusedIn.get(v);
+    if (group) {
+      if (group[group.length - 1] !== v) return;
+      const inside = new Set(group);
+      const external = (m: number) => outputs.has(m) || (users.get(m) ?? []).some((u) => !inside.has(u));
+      const { words, reads, writes } = fusedWords(program, group, dtypeOf, (x) => values[x]!.shape, external);
+      emit(`fused(${group.map((m) => nodeOf(m)!.op).join(',')})`, words, reads, writes);
+      return;
+    }
+    if (n.op === 'permute' && uses[v] === 0) {
+      fused.transposes++;
+      return;
+    }
+    const ins = n.inputs;
+    const inShape = (j: number) => values[ins[j]!]!.shape;
+    const inType = (j: number) => values[ins[j]!]!.dtype;
+    const size = ELEMENT_BYTES[n.dtype];
+    const len = numel(n.shape);
+
+    if (UNARY_OPS.has(n.op) || n.op === 'gelu' || n.op === 'cast') {
+      if ((n.op === 'identity' || (n.op === 'cast' && inType(0) === n.dtype)) && !outputs.has(v)) {
+        values[v]!.root = values[ins[0]!]!.root;
+        fused.views++;
+        return;
+      }
+      const fn = n.op === 'gelu' ? (attrs<{ approximate: string }>(n).approximate === 'tanh' ? UNARY_FN.geluTanh : UNARY_FN.gelu) : UNARY_FN[n.op as keyof typeof UNARY_FN];
+      emit(n.op, [OP.unary, fn, DTYPE_CODE[inType(0)], DTYPE_CODE[n.dtype], len, ins[0]!, v], [ins[0]!], [v]);
+      return;
+    }
+    if (n.op in BINARY_FN) {
+      const { dims, strides } = collapse(n.shape, [broadcastStrides(n.shape, inShape(0)), broadcastStrides(n.shape, inShape(1))]);
+      emit(n.op, [OP.binary, BINARY_FN[n.op as keyof typeof BINARY_FN], DTYPE_CODE[inType(0)], DTYPE_CODE[n.dtype], ins[0]!, ins[1]!, v, dims.length, ...dims, ...strides[0]!, ...strides[1]!], [ins[0]!, ins[1]!], [v]);
+      return;
+    }
+    switch (n.op) {
+      case 'where': {
+        const { dims, strides } = collapse(n.shape, [0, 1, 2].map((j) => broadcastStrides(n.shape, inShape(j))));
+        emit('where', [OP.where, size, ins[0]!, ins[1]!, ins[2]!, v, dims.length, ...dims, ...strides.flat()], [...ins], [v]);
+        return;
+      }
+      case 'sum': case 'max': case 'min': {
+        const axes = attrs<{ axes: number[] }>(n).axes;
+        reduceInto(n.op, ins[0]!, v, inShape(0), inType(0), axes);
+        return;
+      }
+      case 'argmax': {
+        const { axis } = attrs<{ axis: number }>(n);
+        const s = inShape(0);
+        emit('argmax', [OP.reduce, REDUCE_FN.argmax, DTYPE_CODE[inType(0)], ins[0]!, v, numel(s.slice(0, axis)), s[axis]!, numel(s.slice(axis + 1))], [ins[0]!], [v]);
+        return;
+      }
+      case 'topk': {
+        const { k: kk, axis, largest } = attrs<{ k: number; axis: number; largest: boolean }>(n);
+        const s = inShape(0);
+        emit('topk', [OP.topk, DTYPE_CODE[inType(0)], ins[0]!, v, numel(s.slice(0, axis)), s[axis]!, numel(s.slice(axis + 1)), kk, largest ? 1 : 0], [ins[0]!], [v]);
+        return;
+      }
+      case 'cumsum': {
+        const { axis, reverse } = attrs<{ axis: number; reverse: boolean }>(n);
+        const s = n.shape;
+        emit('cumsum', [OP.cumsum, DTYPE_CODE[n.dtype], ins[0]!, v, numel(s.slice(0, axis)), s[axis]!, numel(s.slice(axis + 1)), reverse ? 1 : 0], [ins[0]!], [v]);
+        return;
+      }
+      case 'fullLike':
+        emit('fullLike', [OP.fill, DTYPE_CODE[n.dtype], v, len, attrs<{ value: number }>(n).value], [], [v]);
+        return;
+      case 'matmul':
+        matmulInto(n, v);
+        return;
+      case 'reshape':
+        if (!outputs.has(v)) {
+          values[v]!.root = values[ins[0]!]!.root;
+          fused.views++;
+          return;
+        }
+        copy(ins[0]!, v, n.shape, stridesOf(n.shape), 0, size, 'reshape');
+        return;
+      case 'permute': {
+        const perm = attrs<{ perm: number[] }>(n).perm;
+        const s = stridesOf(inShape(0));
+        copy(ins[0]!, v, n.shape, perm.map((p) => s[p]!), 0, size, 'permute');
+        return;
+      }
+      case 'expand':
+        copy(ins[0]!, v, n.shape, broadcastStrides(n.shape, inShape(0)), 0, size, 'expand');
+        return;
+      case 'slice': {
+        const { starts } = attrs<{ starts: number[] }>(n);
+        const s = stridesOf(inShape(0));
+        copy(ins[0]!, v, n.shape, s, starts.reduce((acc, st, i) => acc + st * s[i]!, 0), size, 'slice');
+        return;
+      }
+      case 'pad': {
+        const { pads } = attrs<{ pads: [number, number][] }>(n);
+        const s = stridesOf(n.shape);
+        emit('pad', [OP.fill, DTYPE_CODE[n.dtype], v, len, 0], [], [v]);
+        paste(ins[0]!, v, inShape(0), s, pads.reduce((acc, [before], i) => acc + before * s[i]!, 0), size, 'pad');
+        return;
+      }
+      case 'concat': {
+        const { axis } = attrs<{ axis: number }>(n);
+        const s = stridesOf(n.shape);
+        let at = 0;
+        ins.forEach((x, j) => {
+          paste(x, v, inShape(j), s, at * s[axis]!, size, 'concat');
+          at += inShape(j)[axis]!;
+        });
+        if (ins.length === 0 || len === 0) emit('concat', [OP.fill, DTYPE_CODE[n.dtype], v, len, 0], [], [v]);
+        return;
+      }
+      case 'gather': {
+        const { axis } = attrs<{ axis: number }>(n);
+        const s = inShape(0);
+        emit('gather', [OP.gather, size, ins[0]!, ins[1]!, DTYPE_CODE[inType(1)], v, numel(s.slice(0, axis)), s[axis]!, numel(s.slice(axis + 1)), numel(inShape(1))], [...ins], [v]);
+        return;
+      }
+      case 'gatherGrad': {
+        const { axis, dim } = attrs<{ axis: number; dim: number }>(n);
+        const s = n.shape;
+        emit('gatherGrad', [OP.gatherGrad, DTYPE_CODE[n.dtype], ins[0]!, DTYPE_CODE[inType(0)], ins[1]!, v, numel(s.slice(0, axis)), dim, numel(s.slice(axis + 1)), numel(inShape(0))], [...ins], [v]);
+        return;
+      }
+      case 'gatherElements': {
+        const { axis } = attrs<{ axis: number }>(n);
+        emit('gatherElements', [OP.gatherElements, size, ins[0]!, ins[1]!, DTYPE_CODE[inType(1)], v, axis, n.shape.length, ...inShape(1), ...inShape(0)], [...ins], [v]);
+        return;
+      }
+      case 'scatterElementsAdd': {
+        const { axis } = attrs<{ axis: number }>(n);
+        emit('scatterElementsAdd', [OP.scatterAdd, DTYPE_CODE[n.dtype], ins[0]!, DTYPE_CODE[inType(0)], ins[1]!, v, axis, n.shape.length, ...inShape(0), ...n.shape], [...ins], [v]);
+        return;
+      }
+      default:
+        throw new NotImplementedError(`onednn backend: op '${n.op}' (no lowering in backend-onednn's plan/lower.ts)`);
+    }
+  });
+
+  return { values, instrs, fused };
+
+  function copy(src: number, dst: number, shape: readonly number[], inStrides: readonly number[], offset: number, size: number, op: string) {
+    const { dims, strides } = collapse(shape, [inStrides, stridesOf(shape)]);
+    emit(op, [OP.copy, size, src, dst, offset, dims.length, ...dims, ...strides[0]!], [src], [dst]);
+  }
+
+  function paste(src: number, dst: number, shape: readonly number[], outStrides: readonly number[], offset: number, size: number, op: string) {
+    const { dims, strides } = collapse(shape, [outStrides, stridesOf(shape)]);
+    emit(op, [OP.paste, size, src, dst, offset, dims.length, ...dims, ...strides[0]!], [src, dst], [dst]);
+  }
+
+  /** sum/max/min as [outer, reduced, inner]; reduced axes that are not one block are permuted last first. */
+  function reduceInto(op: 'sum' | 'max' | 'min', src: number, dst: number, shape: readonly number[], dtype: DType, axes: readonly number[]) {
+    const red = shape.map((_, i) => axes.includes(i));
+    // group consecutive dims by reduced-ness, ignoring size-1 dims
+    const groups: { red: boolean; size: number }[] = [];
+    shape.forEach((d, i) => {
+      if (d === 1) return;
+      const last = groups[groups.length - 1];
+      if (last && last.red === red[i]) last.size *= d;
+      else groups.push({ red: red[i]!, size: d });
+    });
+    const pattern = groups.map((g) => (g.red ? 'R' : 'K')).join('');
+    const fn = REDUCE_FN[op];
+    if (/^K?R?K?$/.test(pattern)) {
+      const ri = groups.findIndex((g) => g.red);
+      const outer = ri < 0 ? numel(groups.map((g) => g.size)) : numel(groups.slice(0, ri).map((g) => g.size));
+      const r = ri < 0 ? 1 : groups[ri]!.size;
+      const inner = ri < 0 ? 1 : numel(groups.slice(ri + 1).map((g) => g.size));
+      emit(op, [OP.reduce, fn, DTYPE_CODE[dtype], src, dst, outer, r, inner], [src], [dst]);
+      return;
+    }
+    const kept = shape.map((_, i) => i).filter((i) => !red[i]);
+    const reduced = shape.map((_, i) => i).filter((i) => red[i]);
+    const perm = [...kept, ...reduced];
+    const permShape = perm.map((p) => shape[p]!);
+    const t = temp(permShape, dtype);
+    const s = stridesOf(shape);
+    copy(src, t, permShape, perm.map((p) => s[p]!), 0, ELEMENT_BYTES[dtype], op);
+    emit(op, [OP.reduce, fn, DTYPE_CODE[dtype], t, dst, numel(kept.map((i) => shape[i]!)), numel(reduced.map((i) => shape[i]!)), 1], [t], [dst]);
+  }
+
+  /**
+   * x @ y over the last two dims with broadcast batch dims, as one oneDNN call where the batch
+   * allows: folded into M (a weight shared across a batch), batched (equal or one-sided batches),
+   * else one 2-D call per broadcast pair.
+   */
+  function matmulInto(n: ProgramNode, v: number) {
+    const bias = biasOf.get(v);
+    const out = bias ? bias[0] : v;
+    const operand = (j: number) => {
+      const id = n.inputs[j]!;
+      const src = nodeOf(id);
+      const shape = values[id]!.shape;
+      const r = shape[shape.length - 2]!, c = shape[shape.length - 1]!;
+      const fold = foldOf(n, j);
+      if (src && fold) {
+        const { from, perm } = fold;
+        const ss = stridesOf(values[from]!.shape);
+        const full = perm.map((q) => ss[q]!);
+        const general = !isSwap(perm);
+        // a last-two swap: logical [.., r, c] stored as [.., c, r]
+        return { id: from, shape, rs: general ? full[full.length - 2]! : 1, cs: general ? full[full.length - 1]! : r, bs: r * c, transposed: true, full, general };
+      }
+      return { id, shape, rs: c, cs: 1, bs: r * c, transposed: false, full: stridesOf(shape), general: false };
+    };
+    const a = operand(0), b = operand(1);
+    const M = a.shape[a.shape.length - 2]!, K = a.shape[a.shape.length - 1]!, N = b.shape[b.shape.length - 1]!;
+    const batch = n.shape.slice(0, -2);
+    const ba = a.shape.slice(0, -2), bb = b.shape.slice(0, -2);
+    const nb = numel(batch), na = numel(ba), nbb = numel(bb);
+    const pad = (s: readonly number[]) => [...new Array<number>(batch.length - s.length).fill(1), ...s];
+    const same = (s: readonly number[]) => pad(s).join() === batch.join();
+    let words: number[];
+    const head = [OP.matmul, DTYPE_CODE[n.dtype], a.id, b.id, out, bias ? bias[1] : -1];
+    if (a.general || b.general) {
+      // one N-D call with each operand's own strides (-1 pairs marks this form)
+      words = [...head, M, N, K, nb, 0, 0, a.rs, a.cs, b.rs, b.cs, -1, n.shape.length, ...a.shape, ...a.full, ...b.shape, ...b.full];
+    } else if (nbb === 1 && !a.transposed) words = [...head, M * na, N, K, 1, 0, 0, a.rs, a.cs, b.rs, b.cs, 0];
+    else if (nb === 1) words = [...head, M, N, K, 1, 0, 0, a.rs, a.cs, b.rs, b.cs, 0];
+    else if ((same(ba) || na === 1) && (same(bb) || nbb === 1)) words = [...head, M, N, K, nb, na === 1 ? 0 : a.bs, nbb === 1 ? 0 : b.bs, a.rs, a.cs, b.rs, b.cs, 0];
+    else {
+      const offA = batchOffsets(batch, pad(ba), a.bs), offB = batchOffsets(batch, pad(bb), b.bs);
+      words = [...head, M, N, K, nb, 0, 0, a.rs, a.cs, b.rs, b.cs, nb, ...offA, ...offB];
+    }
+    emit(bias ? 'matmul+bias' : 'matmul', words, bias ? [a.id, b.id, bias[1]] : [a.id, b.id], [out]);
+  }
+}
+
+/** For each batch index of `batch`, the element offset of the matching matrix of an operand with batch dims `own`. */
+function batchOffsets(batch: readonly number[], own: readonly number[], matrix: number): number[] {
+  const s = broadcastStrides(batch, own);
+  const offs: number[] = [];
+  const idx = new Array<number>(batch.length).fill(0);
+  for (let t = 0; t < numel(batch); t++) {
+    offs.push(idx.reduce((acc, c, d) => acc + c * s[d]!, 0) * matrix);
+    for (let d = batch.length - 1; d >= 0; d--) {
+      if (++idx[d]! < batch[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  return offs;
+}
+
