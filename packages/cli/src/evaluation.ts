@@ -60,13 +60,15 @@ export async function readIrData(path: string, split?: string): Promise<BeirData
     if (id === undefined) ids.set(text, (id = `d${ids.size}`)), (corpus[id] = text);
     return id;
   };
-  rows.examples.forEach((ex, i) => {
-    const qid = `q${i}`;
-    queries[qid] = ex.query;
+  // One query id per distinct query text: rows repeating a query add their positives to its qrels.
+  const qids = new Map<string, string>();
+  for (const ex of rows.examples) {
+    let qid = qids.get(ex.query);
+    if (qid === undefined) qids.set(ex.query, (qid = `q${qids.size}`)), (queries[qid] = ex.query), (qrels[qid] = {});
     const positives = Array.isArray(ex.positive) ? ex.positive : [ex.positive];
-    qrels[qid] = Object.fromEntries(positives.map((p) => [idOf(p), 1]));
+    for (const p of positives) qrels[qid]![idOf(p)] = 1;
     for (const n of 'negative' in ex ? ex.negative : []) idOf(n);
-  });
+  }
   return { queries, corpus, qrels };
 }
 

@@ -1,4 +1,5 @@
 import { describeValue } from '@retrievals/core-tensor';
+import { checkRange, parseRange } from '@retrievals/hard-negatives';
 
 /**
  * What a flag's value is. `bool` takes transformers' HfArgumentParser syntax (`--x` alone, or
@@ -60,11 +61,13 @@ export function parseFlagText(spec: FlagSpec, text: string): { value: unknown } 
       const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
       return items.length ? { value: items } : { expected: 'a comma-separated list' };
     }
-    case 'range': {
-      const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text);
-      if (!m || Number(m[1]) >= Number(m[2])) return { expected: "a range 'lo-hi' of ranks with lo < hi (e.g. 2-200)" };
-      return { value: [Number(m[1]), Number(m[2])] };
-    }
+    case 'range':
+      // The miner's own rule (@retrievals/hard-negatives parseRange), its message replaced by the flag's expectation.
+      try {
+        return { value: parseRange(text) };
+      } catch {
+        return { expected: "a range 'lo-hi' of ranks with lo < hi (e.g. 2-200)" };
+      }
   }
 }
 
@@ -79,11 +82,16 @@ export function parseConfigValue(spec: FlagSpec, value: unknown): { value: unkno
     case 'number':
       return typeof value === 'number' ? checkNumber(spec, value) : { expected: 'a number' };
     case 'list':
-      return Array.isArray(value) && value.length && value.every((v) => typeof v === 'string' && v !== '') ? { value: [...value] } : { expected: 'a list of strings' };
+      // YAML `k: [1, 3, 5]` is a list of numbers: taken as their text, as on the command line.
+      return Array.isArray(value) && value.length && value.every((v) => (typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isFinite(v)))
+        ? { value: value.map((v) => (typeof v === 'number' ? String(v) : (v as string))) }
+        : { expected: 'a list of strings or numbers' };
     case 'range':
-      return Array.isArray(value) && value.length === 2 && value.every((v) => Number.isSafeInteger(v) && v >= 0) && value[0] < value[1]
-        ? { value: [...value] }
-        : { expected: 'a range [lo, hi] (or "lo-hi") with lo < hi' };
+      try {
+        return { value: checkRange(value) };
+      } catch {
+        return { expected: 'a range [lo, hi] (or "lo-hi") with lo < hi' };
+      }
     case 'component':
       return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { name?: unknown }).name === 'string'
         ? { value }

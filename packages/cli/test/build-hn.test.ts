@@ -52,8 +52,43 @@ describe("retrievals build-hn (the seed's flags)", () => {
     expect(rows(sharded)).toEqual(rows(direct));
   });
 
+  it('build-hn takes the model flags of encode: shards encoded with --add_eos are used by build-hn --corpus_shards --add_eos', async () => {
+    const shards = [0, 1].map((i) => join(dir, `eos-${i}.safetensors`));
+    for (const [i, file] of shards.entries()) {
+      const r = await run('encode', '--model_name_or_path', bert, '--add_eos', '--input', pool, '--output', file, '--shard', `${i}/2`, '--quiet');
+      expect(r.error).toBe('');
+      expect(r.code).toBe(0);
+    }
+    const common = ['--model_name_or_path', bert, '--input_file', input, '--candidate_pool', pool, '--range_for_sampling', '2-15', '--negative_number', '3', '--quiet', '--corpus_shards', shards.join(',')];
+    const r = await run('build-hn', ...common, '--add_eos', '--output_file', join(dir, 'eos.jsonl'));
+    expect(r.error).toBe('');
+    expect(r.code).toBe(0);
+    expect(rows(join(dir, 'eos.jsonl'))).toHaveLength(10);
+    // Without the flag the model is another one: the shards are refused, not silently mixed.
+    const other = await run('build-hn', ...common, '--output_file', join(dir, 'no-eos.jsonl'));
+    expect(other.code).not.toBe(0);
+    expect(other.error).toMatch(/encoded with another model/);
+  });
+
+  it('encode --shard: --normalize false reaches the shard; --truncate_dim, --precision and --as query are usage errors', async () => {
+    const file = join(dir, 'raw-0.safetensors');
+    const r = await run('encode', '--model_name_or_path', bert, '--normalize', 'false', '--input', pool, '--output', file, '--shard', '0/1', '--quiet');
+    expect(r.error).toBe('');
+    const t = [...readSafetensors(file).tensors.values()].find((x) => x.shape.length === 2)!;
+    const data = t.data as Float32Array, dim = t.shape[1]!;
+    const norm = Math.hypot(...data.subarray(0, dim));
+    expect(Math.abs(norm - 1)).toBeGreaterThan(1e-3);
+    const shard = ['--model_name_or_path', bert, '--input', pool, '--output', join(dir, 'bad.safetensors'), '--shard', '0/2'];
+    for (const [flag, value] of [['--truncate_dim', '4'], ['--precision', 'int8'], ['--as', 'query']] as const) {
+      const e = await run('encode', ...shard, flag, value);
+      expect(e.code).toBe(2);
+      expect(e.error).toMatch(new RegExp(`encode: --shard writes full-dimension float32 document embeddings; ${flag} .*cannot be used with it`));
+    }
+    expect((await run('encode', ...shard, '--as', 'document', '--precision', 'float32', '--quiet')).code).toBe(0);
+  });
+
   it('refuses an output that is the input, and an unknown index lists the known ones, before any work', async () => {
-    expect((await run('build-hn', '--model_name_or_path', bert, '--input_file', input, '--output_file', input)).error).toMatch(/is the --input_file: writing it would destroy the rows/);
+    expect((await run('build-hn', '--model_name_or_path', bert, '--input_file', input, '--output_file', input)).error).toMatch(/outputFile .* is the inputFile; writing it would destroy it/);
     expect((await run('encode', '--model_name_or_path', '/no/model', '--input', pool, '--output', join(dir, 's.safetensors'), '--shard', '2/2')).error).toMatch(/2\/2/);
     expect((await run('build-hn', '--model_name_or_path', '/no/model', '--input_file', input, '--output_file', join(dir, 'x.jsonl'), '--index', 'faiss')).error).toMatch(/unknown vector index 'faiss'; known: .*flat/);
   });

@@ -5,7 +5,7 @@ import { ensureFixtures, fixturePath } from '@retrievals/fixtures';
 import { AutoModelForEmbedding } from '@retrievals/models';
 import { EmbeddingSimilarityEvaluator, InformationRetrievalEvaluator } from '@retrievals/trainer';
 import { describe, expect, it } from 'vitest';
-import { readSts } from '../src/evaluation.js';
+import { readIrData, readSts } from '../src/evaluation.js';
 import { run, scratch, SHARED } from './helpers.js';
 
 ensureFixtures();
@@ -43,6 +43,50 @@ describe('retrievals eval', () => {
     expect(r.code).toBe(0);
     expect(r.text).toMatch(/\nir_queries +2(\n|$)/);
     expect(r.text).toMatch(/\nir_recall@2 +\d\.\d{4}\n/);
+  });
+
+  it('rows repeating a query are one query knowing all their positives', async () => {
+    const rows = join(dir, 'repeated.jsonl');
+    writeFileSync(rows, '{"query":"capital of france","positive":"paris is the capital of france"}\n{"query":"the cat sat","positive":"the cat sat on the mat"}\n{"query":"capital of france","positive":"paris, the french capital"}\n');
+    const set = await readIrData(rows);
+    expect(Object.values(set.queries)).toEqual(['capital of france', 'the cat sat']);
+    const [q1] = Object.keys(set.queries);
+    expect(Object.keys(set.qrels[q1!]!).map((d) => set.corpus[d])).toEqual(['paris is the capital of france', 'paris, the french capital']);
+    const r = await run('eval', '--model_name_or_path', bert, '--eval_data', rows, '--k', '3');
+    expect(r.code).toBe(0);
+    expect(r.text).toMatch(/\nir_queries +2(\n|$)/);
+    // Each query's positives are all in the top 3 of a 3-document corpus.
+    expect(r.text).toMatch(/\nir_recall@3 +1\.0000\n/);
+  });
+
+  it('--output may not be one of the inputs; a config file may list --k as numbers', async () => {
+    const rows = join(dir, 'inputs.jsonl');
+    writeFileSync(rows, '{"query":"capital of france","positive":"paris is the capital of france"}\n');
+    const e = await run('eval', '--model_name_or_path', bert, '--eval_data', rows, '--output', rows);
+    expect(e.code).toBe(2);
+    expect(e.error).toMatch(/eval: --output .*inputs\.jsonl is the --eval_data file/);
+    expect(readFileSync(rows, 'utf8')).toMatch(/^\{"query"/);
+    const qrels = join(beir, 'qrels.tsv');
+    const f = await run('eval', '--model_name_or_path', bert, '--queries', join(beir, 'queries.jsonl'), '--corpus', join(beir, 'corpus.jsonl'), '--qrels', qrels, '--output', qrels);
+    expect(f.error).toMatch(/is the --qrels file/);
+    const config = join(dir, 'ks.yaml');
+    writeFileSync(config, `model_name_or_path: ${bert}\neval_data: ${beir}\nk: [1, 3]\n`);
+    const c = await run('eval', '--config', config);
+    expect(c.error).toBe('');
+    expect(c.text).toMatch(/\nir_ndcg@3 +\d\.\d{4}\n/);
+    expect(c.text).not.toMatch(/@10/);
+  });
+
+  it('embed: --optim / --lr_scheduler_type are names (options in a config are refused), --eval_steps needs evaluation data', async () => {
+    const config = join(dir, 'sgd.yaml');
+    writeFileSync(config, `model_name_or_path: ${bert}\noptim:\n  name: sgd\n  momentum: 0.9\n`);
+    const c = await run('embed', '--config', config, '--eval_data', beir);
+    expect(c.code).toBe(2);
+    expect(c.error).toMatch(/key 'optim' must be a string/);
+    const s = await run('embed', '--model_name_or_path', bert, '--output_dir', join(dir, 'steps-out'), '--do_train', '--data_name_or_path', join(dir, 'inputs.jsonl'), '--eval_steps', '1');
+    expect(s.code).toBe(2);
+    expect(s.error).toMatch(/embed: --eval_steps needs evaluation data: give --eval_data \(or --queries\/--corpus\/--qrels\) and\/or --eval_sts/);
+    expect((await run('embed', '--model_name_or_path', bert, '--eval_data', beir, '--optim', 'nadam')).error).toMatch(/nadam/);
   });
 
   it('BEIR files named one by one (--queries, --corpus, --qrels, header line or not) give the metrics of the same folder, in eval and embed', async () => {

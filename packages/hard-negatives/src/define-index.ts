@@ -14,7 +14,7 @@ export interface IndexDefinition<S extends OptionSpecs> {
 /**
  * Makes what the indexes registry holds, adding what every index needs: options checked by name and
  * value, a positive integer dim, and add/search inputs checked against it (n×dim values, one id per
- * vector, finite values, k a positive integer), so an implementation holds only its search.
+ * vector, no id added twice, finite values, k a positive integer), so an implementation holds only its search.
  */
 export function defineIndex<S extends OptionSpecs = Record<never, never>>(def: IndexDefinition<S>): IndexFactory {
   return (given) => {
@@ -43,6 +43,19 @@ function checked(name: string, index: VectorIndex): VectorIndex {
     }
     return values.length / index.dim;
   };
+  // Ids already in the index (those of a loaded file read through idOf on the first add): one id per vector, for every index kind.
+  let known: Set<string> | undefined;
+  const checkIds = (ids: readonly string[]) => {
+    if (!known) {
+      known = new Set<string>();
+      if (index.idOf) for (let r = 0; r < index.size; r++) known.add(index.idOf(r));
+    }
+    const seen = new Set<string>();
+    for (const id of ids) {
+      if (known.has(id) || seen.has(id)) throw new IndexError(`${name} index: id '${id}' is already in the index`);
+      seen.add(id);
+    }
+  };
   const checkK = (k: number) => {
     if (!Number.isSafeInteger(k) || k < 1) throw new IndexError(`${name} index: k must be a positive integer, got ${k}`);
   };
@@ -56,7 +69,9 @@ function checked(name: string, index: VectorIndex): VectorIndex {
     add(vectors, ids) {
       const n = rows('vectors', vectors);
       if (ids.length !== n) throw new IndexError(`${name} index: ${n} vectors but ${ids.length} ids`);
+      checkIds(ids);
       index.add(vectors, ids);
+      for (const id of ids) known!.add(id);
     },
     async search(queries, k): Promise<SearchHit[]> {
       rows('queries', queries);

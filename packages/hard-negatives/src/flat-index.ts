@@ -48,7 +48,6 @@ const RESCORE_BYTES = 64 * 2 ** 20;
  */
 export class FlatIndex implements VectorIndex {
   private ids: string[] = [];
-  private readonly known = new Set<string>();
   private float: RowStore<Float32Array> | undefined;
   private int8: RowStore<Int8Array> | undefined;
   private rowScale: RowStore<Float32Array> | undefined;
@@ -67,7 +66,11 @@ export class FlatIndex implements VectorIndex {
     if (p === 'binary' && this.rescoreFactor < 1) throw new IndexError(`flat index: binary precision needs rescore ≥ 1 (the sign bits only preselect), got ${options.rescore}`);
     if (stores) {
       this.ids = stores.ids;
-      for (const id of stores.ids) this.noteId(id);
+      const known = new Set<string>();
+      for (const id of stores.ids) {
+        if (known.has(id)) throw new IndexError(`flat index: id '${id}' is already in the index`);
+        known.add(id);
+      }
       Object.assign(this, { float: stores.float, int8: stores.int8, rowScale: stores.rowScale, dimScale: stores.dimScale, bits: stores.bits });
     } else {
       if (this.keepsFloat) this.float = new MemoryRows(Float32Array, dim);
@@ -96,11 +99,6 @@ export class FlatIndex implements VectorIndex {
     return this.options.precision === 'float32' || this.rescoreFactor > 0;
   }
 
-  private noteId(id: string): void {
-    if (this.known.has(id)) throw new IndexError(`flat index: id '${id}' is already in the index`);
-    this.known.add(id);
-  }
-
   idOf(row: number): string {
     const id = this.ids[row];
     if (id === undefined) throw new IndexError(`flat index: no row ${row} (holds ${this.size})`);
@@ -114,11 +112,7 @@ export class FlatIndex implements VectorIndex {
 
   add(vectors: Float32Array, ids: readonly string[]): void {
     if (this.readOnly) throw new IndexError('flat index: loaded with storage "file", it is read-only; load it with storage "memory" to add vectors');
-    const seen = new Set<string>();
-    for (const id of ids) {
-      if (this.known.has(id) || seen.has(id)) throw new IndexError(`flat index: id '${id}' is already in the index`);
-      seen.add(id);
-    }
+    // Ids are checked (one per vector, none added twice) by defineIndex's wrapper, as for every index kind.
     const n = ids.length, d = this.dim;
     if (this.float) (this.float as MemoryRows<Float32Array>).append(vectors);
     if (this.int8) {
@@ -127,7 +121,6 @@ export class FlatIndex implements VectorIndex {
       if (this.rowScale) (this.rowScale as MemoryRows<Float32Array>).append(scale!);
     }
     if (this.bits) (this.bits as MemoryRows<Uint8Array>).append(packSigns(vectors, n, d));
-    for (const id of ids) this.known.add(id);
     this.ids.push(...ids);
   }
 

@@ -7,7 +7,7 @@ export { UsearchIndex, USEARCH_OPTIONS } from './usearch-index.js';
 export { TopKAccumulator } from './neighbors.js';
 export { kernelsFor, type Kernels, type BlockResult } from './kernels.js';
 export { INDEX_FORMAT, TensorFile } from './index-file.js';
-export { buildHardNegatives, formatHardNegativesReport, type BuildHardNegativesOptions, type HardNegativesReport, type MiningProgress } from './mine.js';
+export { buildHardNegatives, checkMiningPaths, formatHardNegativesReport, type MiningPaths, type BuildHardNegativesOptions, type HardNegativesReport, type MiningProgress } from './mine.js';
 export { scoreStats, type ScoreStats } from './report.js';
 export { OUTPUT_FORMATS, type OutputFormat } from './output.js';
 export { readTrainingRows, readCandidatePool, readPool, type TrainingRow, type CorpusDoc, type PoolOptions } from './input.js';

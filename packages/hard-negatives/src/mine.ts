@@ -153,10 +153,11 @@ export async function buildHardNegatives(options: BuildHardNegativesOptions): Pr
   const progress = (stage: MiningProgress['stage'], done: number, total: number) => progressFn?.({ stage, done, total });
   const range = typeof o.rangeForSampling === 'string' ? parseRange(o.rangeForSampling) : checkRange(o.rangeForSampling);
   const [lo, hi] = range;
-  for (const [what, path] of [['inputFile', o.inputFile], ['candidatePool', o.candidatePool], ['indexFile', o.indexFile]] as const) {
-    if (path && samePath(path, o.outputFile)) throw new MiningError(`build-hn: outputFile ${o.outputFile} is the ${what}; writing it would destroy it, choose another path`);
+  checkMiningPaths(o);
+  checkDistinctKeys(o);
+  if (o.negativesMode === 'append' && o.outputFormat !== 'input') {
+    throw new MiningError(`build-hn: negativesMode 'append' applies only to outputFormat 'input' (the rows' own negatives are kept there), not to outputFormat '${o.outputFormat}'`);
   }
-  if (o.indexFile && samePath(o.indexFile, o.inputFile)) throw new MiningError(`build-hn: indexFile ${o.indexFile} is the inputFile`);
   if (o.corpusShards && o.shardHits) throw new MiningError('build-hn: give corpusShards (search them here) or shardHits (already searched), not both');
   if ((o.corpusShards || o.shardHits) && !o.candidatePool) throw new MiningError('build-hn: corpusShards / shardHits need the candidatePool they were encoded from (for its texts)');
   if ((o.corpusShards || o.shardHits) && o.indexFile) throw new MiningError('build-hn: indexFile does not apply to corpusShards / shardHits (the shards are the index)');
@@ -243,7 +244,7 @@ export async function buildHardNegatives(options: BuildHardNegativesOptions): Pr
   if (o.corpusShards || o.shardHits) {
     const expect = { totalRows: corpus.length, corpusFingerprint: corpusFp, encodingFingerprint: encodingFp };
     if (o.shardHits) {
-      neighbors = await timed(async () => mergeShardHits(o.shardHits!, { k: depth, expect: { ...expect, queries: queries.length, queryFingerprint: o.queryEmbeddingsFile ? queryFp : undefined } }), 'search');
+      neighbors = await timed(async () => mergeShardHits(o.shardHits!, { k: depth, minK: Math.min(depth, hi), expect: { ...expect, queries: queries.length, queryFingerprint: o.queryEmbeddingsFile ? queryFp : undefined } }), 'search');
       indexInfo.shards = o.shardHits.length;
     } else {
       const infos = checkCoverage(o.corpusShards!.map(readShardInfo), expect);
@@ -255,7 +256,7 @@ export async function buildHardNegatives(options: BuildHardNegativesOptions): Pr
         hits.push(await timed(() => searchShard({ shard: info.file, queries: qvecs!, k: depth, index: o.index }), 'search'));
       }
       progress('search', infos.length, infos.length);
-      neighbors = mergeShardHits(hits, { k: depth, expect });
+      neighbors = mergeShardHits(hits, { k: depth, minK: Math.min(depth, hi), expect });
       indexInfo.shards = infos.length;
     }
   } else {
@@ -333,6 +334,17 @@ export async function buildHardNegatives(options: BuildHardNegativesOptions): Pr
   const posScores: number[] = [], negScores: number[] = [], diffs: number[] = [];
   let written = 0, dropped = 0, negatives = 0, filled = 0;
   const short = { rows: 0, missing: 0, byMissing: {} as Record<string, number> };
+  // Titled pool documents by their bare text, to match the rows' own negatives against (append only).
+  let titledByBare: Map<string, string[]> | undefined;
+  if (o.negativesMode === 'append') {
+    titledByBare = new Map();
+    for (const d of corpus) {
+      if (d.bare === d.text) continue;
+      const list = titledByBare.get(d.bare);
+      if (list) list.push(d.text);
+      else titledByBare.set(d.bare, [d.text]);
+    }
+  }
   const out = new AtomicFile(o.outputFile);
   try {
     let buffer = '';
@@ -343,7 +355,14 @@ export async function buildHardNegatives(options: BuildHardNegativesOptions): Pr
       const own = row.positives.map((p) => scoreOf(qi, p));
       // The margins compare against the query's hardest (lowest-scoring) positive, as sentence-transformers does.
       const minPositive = Math.min(...[...positives].map((p) => (textVectors.has(p) ? scoreOf(qi, p) : Infinity)));
-      const exclude = o.negativesMode === 'append' ? new Set(row.negatives) : new Set<string>();
+      // The row's own negatives (appended to) are never picked again, matched by the joined text and, for a titled pool document, its bare text.
+      const exclude = new Set<string>();
+      if (o.negativesMode === 'append') {
+        for (const n of row.negatives) {
+          exclude.add(n);
+          for (const t of titledByBare?.get(n) ?? []) exclude.add(t);
+        }
+      }
       const sel = selectNegatives(
         neighbors.rows.subarray(qi * k, (qi + 1) * k),
         neighbors.scores.subarray(qi * k, (qi + 1) * k),
@@ -416,6 +435,42 @@ export async function buildHardNegatives(options: BuildHardNegativesOptions): Pr
     scores: { positive: scoreStats(posScores), negative: scoreStats(negScores), difference: scoreStats(diffs) },
     seconds: { read: (tRead - t0) / 1000, encode: encodeMs / 1000, search: searchMs / 1000, write: (tEnd - tWrite0) / 1000, total: (tEnd - t0) / 1000 },
   };
+}
+
+/** The files a mining run reads and writes, as checkMiningPaths takes them. */
+export type MiningPaths = Pick<BuildHardNegativesOptions, 'inputFile' | 'outputFile' | 'candidatePool' | 'indexFile' | 'queryEmbeddingsFile' | 'corpusShards' | 'shardHits'>;
+
+/**
+ * Throws a MiningError when a file the run writes (outputFile, indexFile, queryEmbeddingsFile) is a
+ * file it reads (inputFile, candidatePool, corpusShards, shardHits) or another file it writes.
+ * indexFile and queryEmbeddingsFile are read as well as written, by design: they are this run's own
+ * caches, so only their clashes with the other files count.
+ */
+export function checkMiningPaths(o: MiningPaths): void {
+  const written: [string, string][] = [['outputFile', o.outputFile]];
+  if (o.indexFile) written.push(['indexFile', o.indexFile]);
+  if (o.queryEmbeddingsFile) written.push(['queryEmbeddingsFile', o.queryEmbeddingsFile]);
+  const read: [string, string][] = [['inputFile', o.inputFile]];
+  if (o.candidatePool) read.push(['candidatePool', o.candidatePool]);
+  (o.corpusShards ?? []).forEach((f, i) => read.push([`corpusShards[${i}]`, f]));
+  (o.shardHits ?? []).forEach((f, i) => read.push([`shardHits[${i}]`, f]));
+  for (const [i, [what, path]] of written.entries()) {
+    for (const [other, otherPath] of [...read, ...written.slice(i + 1)]) {
+      if (path && otherPath && samePath(path, otherPath)) throw new MiningError(`build-hn: ${what} ${path} is the ${other}; writing it would destroy it, choose another path`);
+    }
+  }
+}
+
+const KEY_OPTIONS = ['queryKey', 'positiveKey', 'negativeKey', 'positiveScoresKey', 'negativeScoresKey'] as const;
+
+/** The row keys must differ, or one field of an output record would overwrite another (negatives over the positives, ...). */
+function checkDistinctKeys(o: Record<(typeof KEY_OPTIONS)[number], string>): void {
+  for (let i = 0; i < KEY_OPTIONS.length; i++) {
+    for (let j = i + 1; j < KEY_OPTIONS.length; j++) {
+      const a = KEY_OPTIONS[i]!, b = KEY_OPTIONS[j]!;
+      if (o[a] === o[b]) throw new MiningError(`build-hn: ${a} and ${b} are both '${o[a]}'; give each its own field name`);
+    }
+  }
 }
 
 /** The corpus without a candidate pool: every positive and negative of the rows, each text once, in first-seen order (ids = row numbers). */

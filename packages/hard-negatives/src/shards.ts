@@ -186,7 +186,7 @@ export function checkCoverage<T extends ShardIdentity & { file: string; rowStart
   if (expect?.encodingFingerprint !== undefined && first.encodingFingerprint !== expect.encodingFingerprint) {
     throw new MiningError(`shards: they were encoded with another model, document instruction or normalisation than this run's`);
   }
-  const sorted = [...items].sort((a, b) => a.rowStart - b.rowStart);
+  const sorted = [...items].sort((a, b) => a.rowStart - b.rowStart || a.rowEnd - b.rowEnd);
   let cursor = 0;
   for (const s of sorted) {
     if (s.rowStart > cursor) throw new MiningError(`shards: rows ${cursor}..${s.rowStart - 1} of ${first.totalRows} are in no shard given (missing a shard?)`);
@@ -313,9 +313,9 @@ export function readShardHits(file: string): ShardHits {
  * The reduce step's merge: every query's top k over all shards (k: the smallest the shards were
  * searched to, or less when given), ordered by score then row, exactly what one search over the
  * whole corpus returns. The shards must tile the corpus (checkCoverage) and have searched the same
- * queries.
+ * queries. With `minK`, a shard searched to a smaller k is refused, naming its file.
  */
-export function mergeShardHits(hits: readonly (ShardHits | string)[], options: { k?: number; expect?: Partial<ShardIdentity> & { queryFingerprint?: string; queries?: number } } = {}): Neighbors & ShardIdentity {
+export function mergeShardHits(hits: readonly (ShardHits | string)[], options: { k?: number; minK?: number; expect?: Partial<ShardIdentity> & { queryFingerprint?: string; queries?: number } } = {}): Neighbors & ShardIdentity {
   const all = checkCoverage(hits.map((h) => (typeof h === 'string' ? readShardHits(h) : h)), options.expect).filter((h) => h.rowEnd > h.rowStart);
   if (!all.length) throw new MiningError('mergeShardHits: every shard is empty');
   const nq = all[0]!.queries;
@@ -326,6 +326,12 @@ export function mergeShardHits(hits: readonly (ShardHits | string)[], options: {
   const e = options.expect;
   if (e?.queries !== undefined && nq !== e.queries) throw new MiningError(`mergeShardHits: the shard hits hold ${nq} queries, this run has ${e.queries}`);
   if (e?.queryFingerprint && all[0]!.queryFingerprint && all[0]!.queryFingerprint !== e.queryFingerprint) throw new MiningError('mergeShardHits: the shard hits were searched for other queries than this run\'s');
+  // A shard searched shallower than the run needs would silently cut every query's list short: refuse it.
+  if (options.minK !== undefined) {
+    for (const h of all) {
+      if (h.k < options.minK) throw new MiningError(`mergeShardHits: ${h.file} was searched to k ${h.k}, below the ${options.minK} this run needs (search the shard again with k of at least the search depth)`);
+    }
+  }
   const k = Math.min(options.k ?? Infinity, ...all.map((h) => h.k));
   const acc = new TopKAccumulator(nq, k);
   for (const h of all) acc.merge(0, nq, h.k, h.scores, h.rows, 0);

@@ -46,7 +46,6 @@ type UsearchOptions = ParsedOptions<typeof USEARCH_OPTIONS>;
 export class UsearchIndex implements VectorIndex {
   private readonly index: Usearch.Index;
   private readonly ids: string[] = [];
-  private readonly known = new Set<string>();
   metadata: Record<string, string> = {};
 
   constructor(
@@ -77,16 +76,11 @@ export class UsearchIndex implements VectorIndex {
   }
 
   add(vectors: Float32Array, ids: readonly string[]): void {
-    const seen = new Set<string>();
-    for (const id of ids) {
-      if (this.known.has(id) || seen.has(id)) throw new IndexError(`usearch index: id '${id}' is already in the index`);
-      seen.add(id);
-    }
+    // Ids are checked (one per vector, none added twice) by defineIndex's wrapper, as for every index kind.
     if (!ids.length) return;
     const base = this.ids.length;
     const keys = BigUint64Array.from(ids, (_, i) => BigInt(base + i));
     this.index.add(keys, vectors, this.options.threads);
-    for (const id of ids) this.known.add(id);
     this.ids.push(...ids);
   }
 
@@ -153,7 +147,6 @@ export class UsearchIndex implements VectorIndex {
     }
     if (index.index.size() !== n) throw new IndexError(`${path}: the usearch index holds ${index.index.size()} vectors, the metadata says ${n}`);
     const ids = file.ids(n);
-    for (const id of ids) index.known.add(id);
     index.ids.push(...ids);
     index.metadata = { ...file.metadata };
     return index;

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, OptionError } from '@retrievals/core-tensor';
 import { describe, expect, it } from 'vitest';
-import { FlatIndex, IndexError, indexes, TopKAccumulator, type Neighbors, type VectorIndex } from '../src/index.js';
+import { defineIndex, FlatIndex, IndexError, indexes, TopKAccumulator, type Neighbors, type VectorIndex } from '../src/index.js';
 import { bruteForce, latentRows, latentSpace, recallAt, tmp, unitRows } from './helpers.js';
 
 const rng = new Generator(7);
@@ -200,3 +200,42 @@ describe('quantised flat indexes', () => {
     }
   });
 });
+
+describe('defineIndex', () => {
+  it('refuses duplicate ids for every index kind, a plugin with no check of its own and a loaded index included', async () => {
+    // A plugin index that keeps whatever it is given: the check is defineIndex's, not the implementation's.
+    const plain = (dim: number, ids: string[] = []): VectorIndex => ({
+      dim,
+      get size() {
+        return ids.length;
+      },
+      add: (_v, more) => void ids.push(...more),
+      search: async () => [],
+      save: async () => {},
+      idOf: (r) => ids[r]!,
+    });
+    const kind = defineIndex({ name: 'plain', build: (dim) => plain(dim), load: async () => plain(2, ['a', 'b']) })();
+    const built = kind.build(2);
+    expect(() => built.add(new Float32Array(4), ['x', 'x'])).toThrow(new IndexError("plain index: id 'x' is already in the index"));
+    expect(built.size).toBe(0);
+    built.add(new Float32Array(2), ['x']);
+    expect(() => built.add(new Float32Array(4), ['y', 'x'])).toThrow("plain index: id 'x' is already in the index");
+    built.add(new Float32Array(2), ['y']);
+    expect(built.size).toBe(2);
+    const loaded = await kind.load('anywhere');
+    expect(() => loaded.add(new Float32Array(2), ['b'])).toThrow("plain index: id 'b' is already in the index");
+    loaded.add(new Float32Array(2), ['c']);
+    expect(loaded.size).toBe(3);
+    // A saved flat index loaded into memory knows the ids it was saved with.
+    const file = join(tmp('define-'), 'x.index');
+    const flat = indexes.create('flat').build(2);
+    flat.add(Float32Array.from([1, 0, 0, 1]), ['a', 'b']);
+    await flat.save(file);
+    const back = await indexes.create('flat').load(file);
+    expect(() => back.add(Float32Array.from([1, 1]), ['a'])).toThrow("flat index: id 'a' is already in the index");
+    back.add(Float32Array.from([1, 1]), ['c']);
+    expect(back.size).toBe(3);
+    expect(() => indexes.create('flat-int8').build(2).add(new Float32Array(4), ['z', 'z'])).toThrow("flat-int8 index: id 'z' is already in the index");
+  });
+});
+

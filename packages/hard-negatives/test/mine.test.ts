@@ -5,7 +5,7 @@ import { DataError, loadDataset } from '@retrievals/data';
 import { fixturePath } from '@retrievals/fixtures';
 import { AutoModelForEmbedding } from '@retrievals/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHardNegatives, formatHardNegativesReport, MiningError, type BuildHardNegativesOptions } from '../src/index.js';
+import { buildHardNegatives, checkMiningPaths, formatHardNegativesReport, MiningError, type BuildHardNegativesOptions, type MiningPaths } from '../src/index.js';
 import { tableModel, tmp, writeJsonl } from './helpers.js';
 
 const readJsonl = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -95,6 +95,20 @@ describe('buildHardNegatives with a table model (exact scores)', () => {
     expect((row!.neg_scores as number[]).map((x) => Number(x.toFixed(4)))).toEqual([0.8, 0.6, 0.85, 0.75, 0.7]);
     await run({ inputFile: twoNeg, candidatePool: poolFile, negativeNumber: 3 });
     expect(readJsonl(join(dir, 'out.jsonl'))[0]!.neg).toEqual(['doc 0', 'doc 1', 'doc 2']);
+  });
+
+  it("append: a titled pool document whose bare text is one of the row's negatives is not picked again; append needs outputFormat 'input'", async () => {
+    const twoNeg = writeJsonl(join(dir, 'two-titled.jsonl'), [{ query: 'the query', pos: ['the positive'], neg: ['doc 1', 'doc 5'] }]);
+    // 'doc 1' is in the pool with a title: embedded and written as 'T doc 1', at doc 1's score.
+    const poolFile = writeJsonl(join(dir, 'pool-titled.jsonl'), docs.map((text) => (text === 'doc 1' ? { title: 'T', text } : { text })));
+    const titled = { ...table, 'T doc 1': table['doc 1']! };
+    const o = { model: tableModel(titled, 2), inputFile: twoNeg, candidatePool: poolFile, outputFile: join(dir, 'titled.jsonl'), rangeForSampling: [0, 10] as [number, number], samplingStrategy: 'top' as const, negativesMode: 'append' as const, negativeNumber: 3 };
+    await buildHardNegatives(o);
+    expect(readJsonl(join(dir, 'titled.jsonl'))[0]!.neg).toEqual(['doc 1', 'doc 5', 'doc 0', 'doc 2', 'doc 3']);
+    // Replacing, the titled document is a candidate like any other.
+    await buildHardNegatives({ ...o, negativesMode: 'replace' });
+    expect(readJsonl(join(dir, 'titled.jsonl'))[0]!.neg).toEqual(['doc 0', 'T doc 1', 'doc 2']);
+    await expect(buildHardNegatives({ ...o, outputFormat: 'triplet' })).rejects.toThrow(new MiningError("build-hn: negativesMode 'append' applies only to outputFormat 'input' (the rows' own negatives are kept there), not to outputFormat 'triplet'"));
   });
 });
 
@@ -211,6 +225,42 @@ describe('bad input fails before any encoding, naming file, line and field', () 
     await expect(buildHardNegatives({ model, inputFile: input, outputFile: join(dir, 'no/such/dir/o.jsonl') })).rejects.toThrow(/o\.jsonl/);
     await expect(buildHardNegatives({ model, inputFile: join(dir, 'missing.jsonl'), outputFile: join(dir, 'o.jsonl') })).rejects.toThrow(DataError);
     expect(model.calls).toBe(0);
+  });
+
+  it('checkMiningPaths: no file the run writes is a file it reads or another it writes; the caches may be re-read', async () => {
+    const p = (name: string) => join(dir, name);
+    const base = { inputFile: p('in.jsonl'), outputFile: p('out.jsonl') };
+    expect(() => checkMiningPaths({ ...base, candidatePool: p('pool.jsonl'), indexFile: p('corpus.index'), queryEmbeddingsFile: p('q.safetensors') })).not.toThrow();
+    const clash = (o: Partial<MiningPaths>, message: string) => expect(() => checkMiningPaths({ ...base, ...o })).toThrow(new MiningError(message));
+    clash({ outputFile: p('in.jsonl') }, `build-hn: outputFile ${p('in.jsonl')} is the inputFile; writing it would destroy it, choose another path`);
+    clash({ candidatePool: p('pool.jsonl'), indexFile: p('pool.jsonl') }, `build-hn: indexFile ${p('pool.jsonl')} is the candidatePool; writing it would destroy it, choose another path`);
+    clash({ indexFile: p('./in.jsonl') }, `build-hn: indexFile ${p('./in.jsonl')} is the inputFile; writing it would destroy it, choose another path`);
+    clash({ queryEmbeddingsFile: p('in.jsonl') }, `build-hn: queryEmbeddingsFile ${p('in.jsonl')} is the inputFile; writing it would destroy it, choose another path`);
+    clash({ candidatePool: p('pool.jsonl'), queryEmbeddingsFile: p('pool.jsonl') }, `build-hn: queryEmbeddingsFile ${p('pool.jsonl')} is the candidatePool; writing it would destroy it, choose another path`);
+    clash({ queryEmbeddingsFile: p('out.jsonl') }, `build-hn: outputFile ${p('out.jsonl')} is the queryEmbeddingsFile; writing it would destroy it, choose another path`);
+    clash({ indexFile: p('x'), queryEmbeddingsFile: p('x') }, `build-hn: indexFile ${p('x')} is the queryEmbeddingsFile; writing it would destroy it, choose another path`);
+    clash({ corpusShards: [p('s0'), p('out.jsonl')] }, `build-hn: outputFile ${p('out.jsonl')} is the corpusShards[1]; writing it would destroy it, choose another path`);
+    clash({ shardHits: [p('h0')], queryEmbeddingsFile: p('h0') }, `build-hn: queryEmbeddingsFile ${p('h0')} is the shardHits[0]; writing it would destroy it, choose another path`);
+    // buildHardNegatives runs the same check before reading anything: the pool is left as it was.
+    const input = writeJsonl(p('paths-in.jsonl'), [{ query: 'a', pos: 'b' }]);
+    const pool = writeJsonl(p('paths-pool.jsonl'), [{ text: 'b' }, { text: 'c' }]);
+    const model = tableModel();
+    await expect(buildHardNegatives({ model, inputFile: input, candidatePool: pool, outputFile: p('o.jsonl'), indexFile: pool })).rejects.toThrow(/indexFile .* is the candidatePool/);
+    await expect(buildHardNegatives({ model, inputFile: input, outputFile: p('o.jsonl'), queryEmbeddingsFile: input })).rejects.toThrow(/queryEmbeddingsFile .* is the inputFile/);
+    expect(readFileSync(pool, 'utf8')).toBe('{"text":"b"}\n{"text":"c"}\n');
+    expect(model.calls).toBe(0);
+  });
+
+  it('refuses options naming one field twice (the output would overwrite one with the other)', async () => {
+    const input = writeJsonl(join(dir, 'keys.jsonl'), [{ query: 'a', pos: 'b' }]);
+    const model = tableModel();
+    const o = { model, inputFile: input, outputFile: join(dir, 'keys-out.jsonl') };
+    await expect(buildHardNegatives({ ...o, negativeKey: 'pos' })).rejects.toThrow(new MiningError("build-hn: positiveKey and negativeKey are both 'pos'; give each its own field name"));
+    await expect(buildHardNegatives({ ...o, queryKey: 'q', positiveKey: 'q' })).rejects.toThrow(/queryKey and positiveKey are both 'q'/);
+    await expect(buildHardNegatives({ ...o, negativeScoresKey: 'neg' })).rejects.toThrow(/negativeKey and negativeScoresKey are both 'neg'/);
+    await expect(buildHardNegatives({ ...o, positiveScoresKey: 'scores', negativeScoresKey: 'scores' })).rejects.toThrow(/positiveScoresKey and negativeScoresKey are both 'scores'/);
+    expect(model.calls).toBe(0);
+    expect(existsSync(join(dir, 'keys-out.jsonl'))).toBe(false);
   });
 });
 

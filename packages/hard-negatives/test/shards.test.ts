@@ -107,15 +107,40 @@ describe('sharded mining equals single-machine mining', () => {
     await expect(buildHardNegatives({ ...base, candidatePool: undefined, corpusShards: shards })).rejects.toThrow(/need the candidatePool/);
   });
 
+  it('refuses shard hits searched shallower than the run needs, naming the file and its k', async () => {
+    const shards = [0, 1, 2, 3].map((i) => join(dir, `s${i}.safetensors`));
+    const queryFile = join(dir, 'queries.safetensors');
+    const shallow: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const out = join(dir, `shallow${i}.safetensors`);
+      await searchShard({ shard: shards[i]!, queries: queryFile, k: i === 2 ? 20 : 52, outputFile: out });
+      shallow.push(out);
+    }
+    const base = { model, inputFile: input, candidatePool: pool, outputFile: join(dir, 'shallow.jsonl'), negativeNumber: 6, queryEmbeddingsFile: queryFile };
+    // Range [1, 40]: every shard must have been searched to 40 at least (the range's hi).
+    await expect(buildHardNegatives({ ...base, rangeForSampling: [1, 40], shardHits: [...shallow].reverse() })).rejects.toThrow(
+      new MiningError(`mergeShardHits: ${shallow[2]} was searched to k 20, below the 40 this run needs (search the shard again with k of at least the search depth)`),
+    );
+    expect(() => mergeShardHits(shallow, { minK: 21 })).toThrow(/shallow2\.safetensors was searched to k 20, below the 21/);
+    // A range within what every shard searched still merges (to the smallest k).
+    await buildHardNegatives({ ...base, rangeForSampling: [1, 18], shardHits: shallow });
+    expect(mergeShardHits(shallow).k).toBe(20);
+  });
+
   it('works the same with a model double and tiny shards (more shards than some have rows)', async () => {
     const m = tableModel({}, 6);
     const smallPool = writeJsonl(join(dir, 'small.jsonl'), Array.from({ length: 5 }, (_, i) => ({ text: `p${i}` })));
     const smallIn = writeJsonl(join(dir, 'small-in.jsonl'), [{ query: 'p0', pos: 'p1' }, { query: 'zz', pos: ['p2', 'p3'] }]);
-    const files = [];
+    const files: string[] = [];
     for (let i = 0; i < 7; i++) files.push((await encodeShard({ model: m, inputFile: smallPool, outputFile: join(dir, `t${i}.safetensors`), shard: `${i}/7` })).file);
     const o = { model: m, inputFile: smallIn, candidatePool: smallPool, rangeForSampling: [0, 3] as [number, number], negativeNumber: 2 };
     await buildHardNegatives({ ...o, outputFile: join(dir, 't-whole.jsonl') });
     await buildHardNegatives({ ...o, outputFile: join(dir, 't-shards.jsonl'), corpusShards: files });
     expect(readFileSync(join(dir, 't-shards.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 't-whole.jsonl'), 'utf8'));
+    // Empty shards tie non-empty ones on rowStart ([0, 0) and [0, 1), [2, 2) and [2, 3)): any order of the files tiles the corpus.
+    for (const order of [[...files].reverse(), [4, 1, 6, 0, 3, 5, 2].map((i) => files[i]!)]) {
+      await buildHardNegatives({ ...o, outputFile: join(dir, 't-shuffled.jsonl'), corpusShards: order });
+      expect(readFileSync(join(dir, 't-shuffled.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 't-whole.jsonl'), 'utf8'));
+    }
   });
 });

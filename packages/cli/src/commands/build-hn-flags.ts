@@ -1,11 +1,12 @@
 import { CONFIG_FLAG } from '../command.js';
 import { OUTPUT_FORMATS } from '@retrievals/hard-negatives';
 import type { FlagSpec } from '../flag-spec.js';
-import { BACKEND, DOCUMENT_INSTRUCTION, MAX_LENGTH, MODEL_NAME_OR_PATH, POOLING_METHOD, QUERY_INSTRUCTION } from './model-flags.js';
+import { MODEL_FLAGS } from './model-flags.js';
 
 /** `retrievals build-hn`'s flags: open-retrievals' `retrievals.pipelines.build_hn` (same names and defaults) plus the miner's options. */
 export const BUILD_HN_FLAGS: readonly FlagSpec[] = [
-  MODEL_NAME_OR_PATH,
+  // The model flags of encode, so a model loads here as encode --shard loaded it (same fingerprint).
+  ...MODEL_FLAGS,
   { name: 'input_file', type: 'string', metavar: 'file', help: 'training rows with a query and positive(s) (and maybe negatives): .jsonl/.json/.csv/.tsv' },
   { name: 'output_file', type: 'string', metavar: 'file', help: 'the rows with mined negatives, written atomically' },
   { name: 'candidate_pool', type: 'string', metavar: 'file', help: 'corpus to mine from ({text} or {title, text} rows, optional id); default every positive and negative of input_file' },
@@ -16,10 +17,6 @@ export const BUILD_HN_FLAGS: readonly FlagSpec[] = [
   { name: 'range_for_sampling', type: 'range', default: [10, 210], help: 'sample negatives from these ranks of the retrieved list' },
   { name: 'negative_number', type: 'int', min: 1, default: 15, help: 'negatives per query' },
   { name: 'search_depth', type: 'int', min: 1, help: 'how deep each query is searched (default hi + 2 × negative_number; ranks beyond hi fill rows the range leaves short)' },
-  QUERY_INSTRUCTION,
-  DOCUMENT_INSTRUCTION,
-  POOLING_METHOD,
-  MAX_LENGTH,
   { name: 'index', type: 'component', default: 'flat', help: "vector index (flat, or a plugin's); in a config file also { name, ...options }" },
   { name: 'index_file', type: 'string', metavar: 'file', help: 'save the corpus index here (or reuse it when it exists)' },
   { name: 'batch_size', type: 'int', min: 1, default: 256, help: 'texts per encoding batch' },
@@ -33,7 +30,6 @@ export const BUILD_HN_FLAGS: readonly FlagSpec[] = [
   { name: 'output_scores', type: 'bool', default: false, help: 'also write the scores the miner saw (teacher scores for distillation)' },
   { name: 'negatives_mode', type: 'string', choices: ['replace', 'append'], default: 'replace', help: 'replace the rows\' negatives or add the mined ones to them' },
   { name: 'corpus_shards', type: 'list', metavar: 'a,b,...', help: 'the corpus as shard files written by encode --shard (instead of encoding it here)' },
-  BACKEND,
   { name: 'quiet', type: 'bool', help: 'no progress bars' },
   CONFIG_FLAG,
 ];

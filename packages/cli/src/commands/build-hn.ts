@@ -1,9 +1,8 @@
-import { checkWritable, samePath } from '@retrievals/core-tensor';
-import { buildHardNegatives, formatHardNegativesReport, indexes, type OutputFormat } from '@retrievals/hard-negatives';
-import { AutoModelForEmbedding } from '@retrievals/models';
+import { checkWritable } from '@retrievals/core-tensor';
+import { buildHardNegatives, checkMiningPaths, formatHardNegativesReport, indexes, type OutputFormat } from '@retrievals/hard-negatives';
 import type { CommandDef } from '../command.js';
 import { BUILD_HN_FLAGS } from './build-hn-flags.js';
-import { backendOf } from './model-flags.js';
+import { loadModel, MODEL_FLAGS } from './model-flags.js';
 
 /** `retrievals build-hn`: open-retrievals' `python -m retrievals.pipelines.build_hn` on @retrievals/hard-negatives' miner. */
 export const buildHn: CommandDef = {
@@ -18,15 +17,15 @@ export const buildHn: CommandDef = {
   async run(o, { out }) {
     const input = o.required('input_file');
     const output = o.required('output_file');
-    if (samePath(input, output)) throw o.usageError(`--output_file ${output} is the --input_file: writing it would destroy the rows; choose another path`);
     const pool = o.string('candidate_pool');
-    if (pool && samePath(pool, output)) throw o.usageError(`--output_file ${output} is the --candidate_pool; choose another path`);
-    // Before the model loads and the corpus is encoded: a bad output path or index name fails now.
+    // Before the model loads and the corpus is encoded: an output that is an input, a bad output
+    // path or index name fails now.
+    checkMiningPaths({ inputFile: input, outputFile: output, candidatePool: pool, indexFile: o.string('index_file'), corpusShards: o.list('corpus_shards') });
     checkWritable(output, '--output_file');
     const index = o.component('index')!;
     indexes.get(typeof index === 'string' ? index : index.name);
     // Instruction flags go to the miner, which puts them in place of the model folder's own templates.
-    const model = await AutoModelForEmbedding.fromPretrained(o.required('model_name_or_path'), { poolingMethod: o.string('pooling_method'), maxLength: o.number('max_length'), backend: backendOf(o) });
+    const model = await loadModel(o, MODEL_FLAGS.filter((f) => !f.name.endsWith('_instruction')));
     try {
       const report = await buildHardNegatives({
         model,
@@ -45,6 +44,7 @@ export const buildHn: CommandDef = {
         index,
         indexFile: o.string('index_file'),
         batchSize: o.number('batch_size'),
+        normalize: o.given('normalize') ? o.bool('normalize') : undefined,
         seed: o.number('seed'),
         maxScore: o.number('max_score'),
         minScore: o.number('min_score'),

@@ -34,8 +34,9 @@ export const EMBED_FLAGS: readonly FlagSpec[] = [
   { name: 'warmup_ratio', type: 'number', min: 0, default: 0, help: 'fraction of the steps spent warming up' },
   { name: 'warmup_steps', type: 'int', min: 0, default: 0, help: 'warm-up steps (instead of warmup_ratio)' },
   { name: 'weight_decay', type: 'number', min: 0, default: 0, help: 'AdamW weight decay' },
-  { name: 'lr_scheduler_type', type: 'component', default: 'linear', help: 'scheduler name (linear, cosine, constant, or a plugin\'s)' },
-  { name: 'optim', type: 'component', default: 'adamw', help: "optimizer name (adamw, sgd, or a plugin's)" },
+  // Names only (the trainer's args take a name, not { name, ...options }): plain string flags.
+  { name: 'lr_scheduler_type', type: 'string', metavar: 'name', default: 'linear', help: 'scheduler name (linear, cosine, constant, or a plugin\'s)' },
+  { name: 'optim', type: 'string', metavar: 'name', default: 'adamw', help: "optimizer name (adamw, sgd, or a plugin's)" },
   { name: 'max_grad_norm', type: 'number', min: 0, default: 1, help: 'clip the gradient norm to this; 0 = off' },
   { name: 'use_lora', type: 'bool', default: false, help: 'train LoRA adapters only; output_dir gets a PEFT adapter (and merged/ with --save_merged_model)' },
   { name: 'lora_rank', type: 'int', min: 1, default: 8, help: 'LoRA rank r' },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { backends, OptionError, withBackend, type ComponentSpec } from '@retrievals/core-tensor';
+import { backends, OptionError, withBackend } from '@retrievals/core-tensor';
 import { dataFiles, loadDataset, readRecords, RetrievalCollator, ScoredPairCollator, type Collator, type LoadedDataset } from '@retrievals/data';
 import { losses, type Loss } from '@retrievals/losses';
 import { AutoModelForEmbedding } from '@retrievals/models';
@@ -43,8 +43,9 @@ async function runEmbed(o: Options, out: Out, backend: string | undefined): Prom
   const modelDir = o.required('model_name_or_path');
   const outputDir = doTrain ? o.required('output_dir') : o.string('output_dir');
   const dataPath = doTrain ? o.required('data_name_or_path') : undefined;
+  if (o.given('eval_steps') && !asksForEvaluation(o)) throw o.usageError('--eval_steps needs evaluation data: give --eval_data (or --queries/--corpus/--qrels) and/or --eval_sts');
   // Components by name now, so a misspelt one fails before the model loads (and lists the known ones).
-  for (const [flag, registry] of [['optim', optimizers], ['lr_scheduler_type', schedulers]] as const) registry.get(nameOf(o.component(flag)!));
+  for (const [flag, registry] of [['optim', optimizers], ['lr_scheduler_type', schedulers]] as const) registry.get(o.string(flag)!);
   const model = await AutoModelForEmbedding.fromPretrained(modelDir, {
     poolingMethod: o.string('pooling_method'),
     queryInstruction: o.string('query_instruction'),
@@ -75,8 +76,8 @@ async function runEmbed(o: Options, out: Out, backend: string | undefined): Prom
         weightDecay: o.number('weight_decay'),
         warmupRatio: o.number('warmup_ratio'),
         warmupSteps: o.number('warmup_steps'),
-        lrSchedulerType: nameOf(o.component('lr_scheduler_type')!),
-        optim: nameOf(o.component('optim')!),
+        lrSchedulerType: o.string('lr_scheduler_type')!,
+        optim: o.string('optim')!,
         maxGradNorm: o.number('max_grad_norm'),
         seed: o.number('seed'),
         loggingSteps: o.number('logging_steps'),
@@ -108,8 +109,6 @@ async function runEmbed(o: Options, out: Out, backend: string | undefined): Prom
     await model.dispose();
   }
 }
-
-const nameOf = (spec: ComponentSpec): string => (typeof spec === 'string' ? spec : spec.name);
 
 function printMetrics(out: Out, metrics: Record<string, number>): void {
   for (const line of metricsTable(['value'], [metrics])) out(line);

@@ -53,6 +53,13 @@ export const encode: CommandDef = {
     if (input && positional.length) throw o.usageError('give texts either with --input or as arguments, not both');
     if (o.given('shard')) {
       if (!input || !output?.endsWith('.safetensors')) throw o.usageError('--shard needs --input (the corpus) and --output F.safetensors');
+      // A shard is float32 document embeddings at the model's full dimension (what build-hn --corpus_shards reads).
+      const ignored = [
+        o.given('truncate_dim') && '--truncate_dim',
+        o.string('precision') !== 'float32' && `--precision ${o.string('precision')}`,
+        !['text', 'document'].includes(o.string('as')!) && `--as ${o.string('as')}`,
+      ].filter((f): f is string => typeof f === 'string');
+      if (ignored.length) throw o.usageError(`--shard writes full-dimension float32 document embeddings; ${ignored.join(', ')} cannot be used with it`);
       await runShard(o, FLAGS, { input, output, shard: o.required('shard'), textField: o.string('text_field')! }, out);
       return;
     }

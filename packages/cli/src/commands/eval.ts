@@ -1,4 +1,4 @@
-import { checkWritable, writeFileAtomic } from '@retrievals/core-tensor';
+import { checkWritable, samePath, writeFileAtomic } from '@retrievals/core-tensor';
 import { CONFIG_FLAG, type CommandDef } from '../command.js';
 import { asksForEvaluation, evaluateAll, evaluatorsOf } from '../evaluation.js';
 import type { FlagSpec } from '../flag-spec.js';
@@ -27,7 +27,13 @@ export const evaluate: CommandDef = {
   async run(o, { out }) {
     if (!asksForEvaluation(o)) throw o.usageError('give --eval_data or --queries/--corpus/--qrels (IR) and/or --eval_sts (STS)');
     const output = o.string('output');
-    if (output) checkWritable(output, '--output file');
+    if (output) {
+      for (const flag of ['eval_data', 'queries', 'corpus', 'qrels', 'eval_sts']) {
+        const input = o.string(flag);
+        if (input !== undefined && samePath(input, output)) throw o.usageError(`--output ${output} is the --${flag} file: writing it would destroy the data; choose another path`);
+      }
+      checkWritable(output, '--output file');
+    }
     const evaluators = await evaluatorsOf(o, o.number('batch_size'));
     const model = await loadModel(o, FLAGS);
     try {

@@ -16,7 +16,7 @@ export async function runShard(o: Options, flags: readonly FlagSpec[], job: Shar
   parseShard(job.shard); // a malformed i/N fails before the model loads
   const model = await loadModel(o, flags);
   try {
-    const r = await encodeShard({ model, inputFile: job.input, outputFile: job.output, shard: job.shard, documentInstruction: o.string('document_instruction'), batchSize: o.number('batch_size'), textKey: job.textField, showProgress: !o.bool('quiet') });
+    const r = await encodeShard({ model, inputFile: job.input, outputFile: job.output, shard: job.shard, documentInstruction: o.string('document_instruction'), batchSize: o.number('batch_size'), textKey: job.textField, normalize: o.given('normalize') ? o.bool('normalize') : undefined, showProgress: !o.bool('quiet') });
     out(`${r.reused ? 'kept (already complete)' : 'wrote'} ${r.file}: rows ${r.rowStart}–${r.rowEnd} of ${r.totalRows} (shard ${r.shard.index}/${r.shard.count})`);
   } finally {
     await model.dispose();
