@@ -1,7 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { AutoModelForEmbedding } from '@retrievals/models';
+import { readFully } from './read-fully.js';
 
 /** Files up to this size are hashed whole; larger ones by their size and 16 evenly spaced 64 KiB samples. */
 const WHOLE_FILE = 64 * 2 ** 20;
@@ -13,15 +14,7 @@ function hashFile(h: Hash, path: string): void {
     const size = fstatSync(fd).size;
     h.update(`${size}\0`);
     const buf = Buffer.alloc(Math.min(size, size <= WHOLE_FILE ? 4 * 2 ** 20 : SAMPLE));
-    const readAt = (pos: number, len: number) => {
-      let done = 0;
-      while (done < len) {
-        const got = readSync(fd, buf, done, len - done, pos + done);
-        if (got === 0) break;
-        done += got;
-      }
-      h.update(buf.subarray(0, done));
-    };
+    const readAt = (pos: number, len: number) => h.update(buf.subarray(0, readFully(fd, buf.subarray(0, len), pos)));
     if (size <= WHOLE_FILE) for (let pos = 0; pos < size; pos += buf.length) readAt(pos, Math.min(buf.length, size - pos));
     else for (let i = 0; i < 16; i++) readAt(Math.floor(((size - SAMPLE) * i) / 15), SAMPLE);
   } finally {

@@ -1,6 +1,7 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { bytesPerElement, SafetensorsFile, type DType, type TensorInfo, type TensorToWrite } from '@retrievals/core-tensor';
 import { IndexError } from './errors.js';
+import { readFully } from './read-fully.js';
 import { FileRows, MemoryRows, type RowArray } from './rows.js';
 
 /**
@@ -41,7 +42,7 @@ export class TensorFile {
     const fd = openSync(path, 'r');
     const len = Buffer.alloc(8);
     try {
-      readSync(fd, len, 0, 8, 0);
+      if (readFully(fd, len, 0) < 8) throw new IndexError(`${path}: shorter than a safetensors header`);
     } finally {
       closeSync(fd);
     }
@@ -96,12 +97,7 @@ export class TensorFile {
     const fd = openSync(this.path, 'r');
     try {
       const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-      let done = 0;
-      while (done < bytes.length) {
-        const got = readSync(fd, bytes, done, bytes.length - done, this.dataStart + t.begin + done);
-        if (got === 0) throw new IndexError(`${this.path}: tensor '${name}' ends early`);
-        done += got;
-      }
+      if (readFully(fd, bytes, this.dataStart + t.begin) < bytes.length) throw new IndexError(`${this.path}: tensor '${name}' ends early`);
     } finally {
       closeSync(fd);
     }

@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { IndexError } from './errors.js';
+import { readFully } from './read-fully.js';
 
 export type RowArray = Float32Array | Int8Array | Uint8Array;
 type RowCtor<T extends RowArray> = { new (n: number): T; BYTES_PER_ELEMENT: number };
@@ -99,12 +100,7 @@ export class FileRows<T extends RowArray> implements RowStore<T> {
   private readInto(target: T, r0: number, rows: number, at = 0): void {
     const bytes = new Uint8Array(target.buffer, target.byteOffset + at * this.width * this.ctor.BYTES_PER_ELEMENT, rows * this.width * this.ctor.BYTES_PER_ELEMENT);
     const start = this.byteOffset + r0 * this.width * this.ctor.BYTES_PER_ELEMENT;
-    let done = 0;
-    while (done < bytes.length) {
-      const got = readSync(this.handle(), bytes, done, bytes.length - done, start + done);
-      if (got === 0) throw new IndexError(`${this.path}: ends before row ${r0 + rows} (truncated while reading?)`);
-      done += got;
-    }
+    if (readFully(this.handle(), bytes, start) < bytes.length) throw new IndexError(`${this.path}: ends before row ${r0 + rows} (truncated while reading?)`);
   }
 
   block(r0: number, r1: number): T {
