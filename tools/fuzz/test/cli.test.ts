@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, fuzz, scratch } from './helpers.js';
 
-afterAll(cleanup);
+afterAll(cleanup, 60_000);
 
 describe('fuzz: CLI flags', () => {
   it('any argument list exits 0, 1 or 2 with a message, and never throws', async () => {

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { AutoModelForEmbedding } from '@retrievals/models';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, fixtureCopy, fuzz, jsonValue, reportedOrFine } from './helpers.js';
+import { cleanup, inFixtureCopy, fuzz, jsonValue, reportedOrFine } from './helpers.js';
 
-afterAll(cleanup);
+afterAll(cleanup, 60_000);
 
 const TEXTS = ['hello world', 'a second text'];
 
@@ -37,9 +37,10 @@ describe('fuzz: model folders', () => {
       fc.record({ fixture: fc.constant('qwen2-tiny' as const), edits: fc.array(fc.tuple(fc.constantFrom(...llamaFields), jsonValue()), { minLength: 1, maxLength: 3 }) }),
     );
     await fuzz('config.json', arb, async ({ fixture, edits }) => {
-      const dir = fixtureCopy(fixture);
-      edit(join(dir, 'config.json'), (c) => edits.forEach(([k, v]) => (c[k] = v)));
-      return loadAndEncode(dir);
+      return inFixtureCopy(fixture, (dir) => {
+        edit(join(dir, 'config.json'), (c) => edits.forEach(([k, v]) => (c[k] = v)));
+        return loadAndEncode(dir);
+      });
     }, 12_000);
   }, 40_000);
 
@@ -51,15 +52,16 @@ describe('fuzz: model folders', () => {
       preTokenizer: fc.option(jsonValue(), { nil: undefined }),
     });
     await fuzz('tokenizer.json', arb, async ({ vocab, added, normalizer, preTokenizer }) => {
-      const dir = fixtureCopy('bert-tiny');
-      edit(join(dir, 'tokenizer.json'), (t) => {
-        const model = t.model as { vocab: Record<string, unknown> };
-        for (const [k, v] of vocab) model.vocab[k] = v;
-        if (added !== undefined) t.added_tokens = added;
-        if (normalizer !== undefined) t.normalizer = normalizer;
-        if (preTokenizer !== undefined) t.pre_tokenizer = preTokenizer;
+      return inFixtureCopy('bert-tiny', (dir) => {
+        edit(join(dir, 'tokenizer.json'), (t) => {
+          const model = t.model as { vocab: Record<string, unknown> };
+          for (const [k, v] of vocab) model.vocab[k] = v;
+          if (added !== undefined) t.added_tokens = added;
+          if (normalizer !== undefined) t.normalizer = normalizer;
+          if (preTokenizer !== undefined) t.pre_tokenizer = preTokenizer;
+        });
+        return loadAndEncode(dir);
       });
-      return loadAndEncode(dir);
     }, 10_000);
   }, 40_000);
 });

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, fuzz, reportedOrFine, scratch } from './helpers.js';
 
-afterAll(cleanup);
+afterAll(cleanup, 60_000);
 
 const realFile = readFileSync(join(fixturePath('bert-tiny'), 'model.safetensors'));
 
@@ -34,9 +34,8 @@ const damagedSafetensors = fc.oneof(
 describe('fuzz: file readers', () => {
   it('safetensors: any bytes open and read, or fail with a RetrievalsError', async () => {
     const dir = scratch();
-    let i = 0;
     await fuzz('safetensors', damagedSafetensors, async (bytes) => {
-      const path = join(dir, `${i++}.safetensors`);
+      const path = join(dir, 'case.safetensors'); // one file rewritten per case: nothing piles up for afterAll
       writeFileSync(path, bytes);
       return reportedOrFine(() => {
         const f = SafetensorsFile.open(path);
@@ -51,14 +50,13 @@ describe('fuzz: file readers', () => {
 
   it('text files (.txt, .jsonl, .json): any bytes read as texts or fail with a RetrievalsError, never U+FFFD that was not there', async () => {
     const dir = scratch();
-    let i = 0;
     const content = fc.oneof(
       fc.uint8Array({ maxLength: 200 }),
       fc.string({ unit: 'binary', maxLength: 80 }).map((s) => Buffer.from(s, 'utf8')),
       fc.array(fc.oneof(fc.string({ maxLength: 10 }), fc.record({ text: fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), title: fc.option(fc.string({ maxLength: 4 })) })), { maxLength: 4 }).map((rows) => Buffer.from(rows.map((r) => JSON.stringify(r)).join(fc.sample(fc.constantFrom('\n', '\r\n', '\r'), 1)[0]))),
     );
     await fuzz('text readers', fc.tuple(content, fc.constantFrom('.txt', '.jsonl', '.json')), async ([bytes, ext]) => {
-      const path = join(dir, `${i++}${ext}`);
+      const path = join(dir, `case${ext}`);
       writeFileSync(path, bytes);
       return reportedOrFine(async () => {
         const texts = await readTexts(path);
