@@ -11,7 +11,8 @@
         "native/indexing.cc",
         "native/matmul.cc",
         "native/fused.cc",
-        "native/buffer-pool.cc"
+        "native/buffer-pool.cc",
+        "native/resident.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -76,7 +76,8 @@ export async function benchModel(rounds = 5, only?: string): Promise<void> {
   };
   if (only === 'encode') return benchEncode(models, gen);
   if (only === 'profile') {
-    for (let k = 1; k < NAMES.length; k++) await step(k);
+    // four warm steps: until the GC returns the first steps' parameter buffers, outputs are fresh memory
+    for (let k = 1; k < NAMES.length; k++) for (let i = 0; i < 4; i++) await step(k);
     await profileStep(models, opts, q, p, loss);
     return;
   }

@@ -9,6 +9,7 @@
 #include "buffer-pool.hpp"
 #include "compute-thread.hpp"
 #include "plan.hpp"
+#include "resident.hpp"
 
 namespace {
 
@@ -70,8 +71,8 @@ Napi::Value Compile(const Napi::CallbackInfo& info) {
 
 class RunWorker : public Napi::AsyncWorker {
  public:
-  RunWorker(Napi::Env env, PlanRef plan, Napi::Array feedArray)
-      : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), plan(std::move(plan)) {
+  RunWorker(Napi::Env env, PlanRef plan, Napi::Array feedArray, std::vector<int64_t> ids)
+      : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), plan(std::move(plan)), residentIds(std::move(ids)) {
     feedsRef = Napi::Persistent(feedArray.As<Napi::Object>());  // the feeds stay alive while we read them
     for (uint32_t i = 0; i < feedArray.Length(); i++) {
       auto ta = feedArray.Get(i).As<Napi::TypedArray>();
@@ -82,7 +83,7 @@ class RunWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       for (auto b : plan->outputBytes) outputs.push_back(rt::pool_take(size_t(b)));
-      rt::ComputeThread::get().run([&] { plan->run(feeds, outputs, profiling); });
+      rt::ComputeThread::get().run([&] { plan->run(feeds, residentIds, outputs, profiling); });
     } catch (const dnnl::error& e) {
       SetError(std::string("oneDNN failed: ") + e.what());
     } catch (const std::exception& e) {
@@ -95,7 +96,15 @@ class RunWorker : public Napi::AsyncWorker {
     for (size_t i = 0; i < outputs.size(); i++) {
       size_t bytes = size_t(plan->outputBytes[i]);
       auto* hint = new size_t(bytes);
-      result.Set(uint32_t(i), Napi::ArrayBuffer::New(env, outputs[i], bytes, [](Napi::Env, void* p, size_t* n) { rt::pool_give(p, *n); delete n; }, hint));
+      // V8 is told of the native bytes it holds: without it a step's ~270 MB of new parameters and
+      // Adam state looked free to the GC, old buffers came back to the pool late, and fresh ones
+      // page-faulted (~65,000 faults, ~100 ms a step).
+      Napi::MemoryManagement::AdjustExternalMemory(env, int64_t(bytes));
+      result.Set(uint32_t(i), Napi::ArrayBuffer::New(env, outputs[i], bytes, [](Napi::Env e, void* p, size_t* n) {
+        Napi::MemoryManagement::AdjustExternalMemory(e, -int64_t(*n));
+        rt::pool_give(p, *n);
+        delete n;
+      }, hint));
     }
     outputs.clear();
     deferred.Resolve(result);
@@ -111,10 +120,17 @@ class RunWorker : public Napi::AsyncWorker {
   PlanRef plan;
   Napi::ObjectReference feedsRef;
   std::vector<void*> feeds, outputs;
+  std::vector<int64_t> residentIds;
 };
 
+// run(plan, feeds, residentIds?): residentIds a Float64Array with, per feed, its resident id or 0.
 Napi::Value Run(const Napi::CallbackInfo& info) {
-  auto* w = new RunWorker(info.Env(), plan_of(info[0]), info[1].As<Napi::Array>());
+  std::vector<int64_t> ids;
+  if (info.Length() > 2 && info[2].IsTypedArray()) {
+    auto a = info[2].As<Napi::Float64Array>();
+    for (size_t i = 0; i < a.ElementLength(); i++) ids.push_back(int64_t(a[i]));
+  }
+  auto* w = new RunWorker(info.Env(), plan_of(info[0]), info[1].As<Napi::Array>(), std::move(ids));
   auto p = w->promise();
   w->Queue();
   return p;
@@ -149,9 +165,9 @@ Napi::Value TimeRuns(const Napi::CallbackInfo& info) {
   double ms = 0;
   try {
     rt::ComputeThread::get().run([&] {
-      plan->run(feeds, outputs, false);
+      plan->run(feeds, {}, outputs, false);
       auto t0 = std::chrono::steady_clock::now();
-      for (int k = 0; k < iters; k++) plan->run(feeds, outputs, false);
+      for (int k = 0; k < iters; k++) plan->run(feeds, {}, outputs, false);
       ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / iters;
     });
   } catch (const std::exception& e) {
@@ -160,6 +176,12 @@ Napi::Value TimeRuns(const Napi::CallbackInfo& info) {
   }
   for (size_t i = 0; i < outputs.size(); i++) rt::pool_give(outputs[i], size_t(plan->outputBytes[i]));
   return Napi::Number::New(info.Env(), ms);
+}
+
+// releaseResident(id): the JS array of a resident feed was garbage-collected.
+Napi::Value ReleaseResident(const Napi::CallbackInfo& info) {
+  rt::resident::release(int64_t(info[0].As<Napi::Number>().Int64Value()));
+  return info.Env().Undefined();
 }
 
 Napi::Value SetProfiling(const Napi::CallbackInfo& info) {
@@ -183,6 +205,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
     default: break;
   }
   o.Set("isa", isa);
+  o.Set("residentBytes", double(rt::resident::bytes()));
   return o;
 }
 
@@ -193,6 +216,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setProfiling", Napi::Function::New(env, SetProfiling));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("timeRuns", Napi::Function::New(env, TimeRuns));
+  exports.Set("releaseResident", Napi::Function::New(env, ReleaseResident));
   return exports;
 }
 

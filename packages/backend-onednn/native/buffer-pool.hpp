@@ -5,5 +5,7 @@
 
 namespace rt {
 void* pool_take(size_t bytes);
+// 64-byte aligned; from 4 MiB on, whole transparent huge pages (freed with std::free).
+void* allocate(size_t bytes);
 void pool_give(void* p, size_t bytes);
 }  // namespace rt

@@ -98,7 +98,6 @@ struct KernelError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/** Resolves value ids to their memory for one run. */
 /**
  * bf16 copies of float32 values, made at most once per run: x feeds the Q, K and V projections and
  * their weight gradients, and a weight its forward and its input gradient, so converting per
@@ -112,11 +111,19 @@ struct Bf16Shadows {
   uint16_t* of(int v, const float* src, int64_t n);
 };
 
+/** float32 → bf16, round to nearest even, NaN kept quiet; parallel and vectorised. */
+void to_bf16(const float* src, uint16_t* dst, int64_t n);
+
+/** Resolves value ids to their memory for one run. */
 struct Frame {
   std::vector<void*> ptr;
+  // Per value: the resident id of a feed the JS side has seen before (see resident.hpp), else 0.
+  std::vector<int64_t> resident;
   Bf16Shadows* shadows = nullptr;
   template <class T = void>
   T* at(int v) const { return static_cast<T*>(ptr[size_t(v)]); }
+  /** The bf16 copy of float32 value v (n values): the resident one of a resident feed, else this run's. */
+  uint16_t* bf16(int v, int64_t n) const;
 };
 
 /** One step of a plan; built once from the instruction stream, run for every feed set. */

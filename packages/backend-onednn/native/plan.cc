@@ -1,4 +1,6 @@
 #include "plan.hpp"
+#include "buffer-pool.hpp"
+#include "resident.hpp"
 #include <chrono>
 #include <cstdlib>
 #include <omp.h>
@@ -57,16 +59,8 @@ Plan::Plan(const double* s, size_t n, std::vector<std::vector<uint8_t>> cs, bool
   profile.assign(instrs.size(), 0.0);
 }
 
-uint16_t* Bf16Shadows::of(int v, const float* src, int64_t n) {
-  if (buf.size() <= size_t(v)) {
-    buf.resize(size_t(v) + 1);
-    stamp.resize(size_t(v) + 1, 0);
-  }
-  auto& b = buf[size_t(v)];
-  if (stamp[size_t(v)] == gen && b.size() == size_t(n)) return b.data();
-  b.resize(size_t(n));
-  uint16_t* o = b.data();
-  // round to nearest even, branch-free so it vectorises; NaN kept quiet
+void to_bf16(const float* src, uint16_t* o, int64_t n) {
+  // branch-free so it vectorises
   parallel_for(n, 1 << 15, [&](int64_t s, int64_t e) {
     for (int64_t i = s; i < e; i++) {
       uint32_t u;
@@ -75,25 +69,46 @@ uint16_t* Bf16Shadows::of(int v, const float* src, int64_t n) {
       o[i] = uint16_t((u & 0x7fffffffu) > 0x7f800000u ? ((u >> 16) | 0x40u) : r);
     }
   });
+}
+
+uint16_t* Bf16Shadows::of(int v, const float* src, int64_t n) {
+  if (buf.size() <= size_t(v)) {
+    buf.resize(size_t(v) + 1);
+    stamp.resize(size_t(v) + 1, 0);
+  }
+  auto& b = buf[size_t(v)];
+  if (stamp[size_t(v)] == gen && b.size() == size_t(n)) return b.data();
+  b.resize(size_t(n));
+  to_bf16(src, b.data(), n);
   stamp[size_t(v)] = gen;
-  return o;
+  return b.data();
+}
+
+uint16_t* Frame::bf16(int v, int64_t n) const {
+  int64_t id = resident[size_t(v)];
+  return id ? resident::bf16(id, at<float>(v), n) : shadows->of(v, at<float>(v), n);
 }
 
 Plan::~Plan() { std::free(arena); }
 
-void Plan::run(const std::vector<void*>& feeds, const std::vector<void*>& outputs, bool profiling) {
+void Plan::run(const std::vector<void*>& feeds, const std::vector<int64_t>& residentIds, const std::vector<void*>& outputs, bool profiling) {
   if (!arena && arenaBytes > 0) {
-    arena = static_cast<uint8_t*>(std::aligned_alloc(64, size_t((arenaBytes + 63) / 64 * 64)));
+    arena = static_cast<uint8_t*>(allocate(size_t(arenaBytes)));
     if (!arena) throw std::runtime_error("cannot allocate a " + std::to_string(arenaBytes) + "-byte arena");
   }
   Frame f;
   f.ptr.resize(values.size());
+  f.resident.assign(values.size(), 0);
+  resident::next_run();
   shadows.gen++;
   f.shadows = &shadows;
   for (size_t i = 0; i < values.size(); i++) {
     const auto& v = values[i];
     switch (v.kind) {
-      case FEED: f.ptr[i] = feeds[size_t(v.index)]; break;
+      case FEED:
+        f.ptr[i] = feeds[size_t(v.index)];
+        if (size_t(v.index) < residentIds.size() && v.dtype == F32) f.resident[i] = residentIds[size_t(v.index)];
+        break;
       case CONST: f.ptr[i] = consts[size_t(v.index)].data(); break;
       case ARENA: f.ptr[i] = arena + v.index; break;
       case OUTPUT: f.ptr[i] = outputs[size_t(v.index)]; break;

@@ -47,7 +47,8 @@ struct Plan {
   Plan(const double* stream, size_t n, std::vector<std::vector<uint8_t>> consts, bool bf16);
   ~Plan();
   /** Runs with feed pointers; writes into the given output buffers (sizes from outputBytes). */
-  void run(const std::vector<void*>& feeds, const std::vector<void*>& outputs, bool profiling);
+  /** residentIds: per feed, its resident id (resident.hpp) or 0; may be empty. */
+  void run(const std::vector<void*>& feeds, const std::vector<int64_t>& residentIds, const std::vector<void*>& outputs, bool profiling);
 };
 
 dnnl::engine& engine();

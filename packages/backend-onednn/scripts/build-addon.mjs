@@ -25,7 +25,11 @@ if (!hasOnednn()) {
   process.exit(0);
 }
 const gyp = createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
-const built = spawnSync(process.execPath, [gyp, 'rebuild'], { cwd: root, stdio: 'inherit' });
+// The headers of the Node that runs this, where it ships them: node-gyp would otherwise download
+// them (no network here) unless npm's own nodedir setting reaches it through a package script.
+const nodeDir = dirname(dirname(process.execPath));
+const local = !process.env.npm_config_nodedir && existsSync(join(nodeDir, 'include/node/node.h')) ? [`--nodedir=${nodeDir}`] : [];
+const built = spawnSync(process.execPath, [gyp, 'rebuild', ...local], { cwd: root, stdio: 'inherit' });
 if (built.status !== 0) {
   // A failed compile is reported but does not fail the workspace build: the backend says it is unavailable.
   console.log('[backend-onednn] the native addon failed to build (see above); the onednn backend will report itself unavailable');

@@ -17,10 +17,14 @@ export interface NativePlan {
 /** The addon's surface (native/addon.cc). */
 export interface Addon {
   compile(stream: Float64Array, consts: ArrayBufferView[], bf16: boolean): Promise<NativePlan>;
-  run(plan: NativePlan, feeds: ArrayBufferView[]): Promise<ArrayBuffer[]>;
+  /** residentIds: per feed, its resident id (see resident.ts) or 0. */
+  run(plan: NativePlan, feeds: ArrayBufferView[], residentIds?: Float64Array): Promise<ArrayBuffer[]>;
+  /** Drops the converted copies of a resident feed whose array was garbage-collected. */
+  releaseResident(id: number): void;
   describe(plan: NativePlan): InstrInfo[];
   setProfiling(on: boolean): void;
-  info(): { version: string; threads: number; isa: string };
+  /** residentBytes: what the resident copies of weights hold (bf16 and preferred layouts). */
+  info(): { version: string; threads: number; isa: string; residentBytes: number };
   /** Mean ms of `iters` runs of a plan in C++ (the bench's reference for N-API overhead). */
   timeRuns(plan: NativePlan, feeds: ArrayBufferView[], iters: number): number;
 }

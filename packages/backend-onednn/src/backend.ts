@@ -4,6 +4,7 @@ import { OnednnRunError } from './errors.js';
 import { encodePlan } from './plan/encode.js';
 import { lowerProgram } from './plan/lower.js';
 import { PlanCache } from './plan-cache.js';
+import { ResidentFeeds } from './resident.js';
 import type { Feeds, Program } from './program-types.js';
 
 export type Precision = 'fp32' | 'bf16';
@@ -69,6 +70,8 @@ export function createOnednnBackend(options: OnednnBackendOptions = {}): OnednnB
   const precision = options.precision ?? 'fp32';
   const name = options.name ?? (precision === 'bf16' ? 'onednn-bf16' : 'onednn');
   const cache = new PlanCache<Promise<Compiled>>(options.cacheSize ?? Number(process.env.RETRIEVALS_GRAPH_CACHE ?? 64));
+  // bf16 only: its matmuls convert weights to bf16 (and a preferred layout), which fp32 reads in place
+  const resident = precision === 'bf16' ? new ResidentFeeds() : undefined;
   const stats: OnednnStats = { compiles: 0, compileMs: 0, runs: 0, cacheHits: 0, fusedTransposes: 0, fusedBiases: 0, views: 0, fusedElementwise: 0 };
 
   async function compile(program: Program): Promise<Compiled> {
@@ -119,7 +122,7 @@ export function createOnednnBackend(options: OnednnBackendOptions = {}): OnednnB
       const c = await compiled(program);
       let buffers: ArrayBuffer[];
       try {
-        buffers = await loadAddon().run(c.plan, feeds);
+        buffers = await loadAddon().run(c.plan, feeds, resident?.ids(feeds));
       } catch (e) {
         throw new OnednnRunError(`${name} backend: running a program of ${program.nodes.length} ops failed: ${(e as Error).message}`, { cause: e });
       }

@@ -46,7 +46,7 @@ describe("the seed's embed scripts, with retrievals embed in place of torchrun â
       '--use_inbatch_negative', 'false', '--save_total_limit', '1', '--save_steps', '1', '--max_steps', '1', '--progress', 'none');
     expect(r.error).toBe('');
     expect(r.code).toBe(0);
-    expect(r.text).toContain('--bf16: no bf16 backend registered (load @retrievals/backend-onednn through --config plugins); training in fp32');
+    expect(r.text).toMatch(/--bf16: precision 'bf16': needs a backend that computes in bf16: none is registered \(install @retrievals\/backend-onednn .*; training in fp32/);
     expect(r.text).toMatch(/LoRA r=8, pooling 'last', batch 4Ã—2/);
     const losses = stepLosses(out);
     expect(losses).toHaveLength(1);

@@ -12,7 +12,8 @@ export { Tensor, tensor, constant, full, zeros, ones, randn, rand, arange, type 
 export { noGrad, enableGrad, isGradEnabled, withBackend, setBackend, getBackend, resolveBackend } from './context.js';
 export { backward, zeroGrad } from './autograd.js';
 export { realize, type RealizeOptions } from './realize.js';
-export { backends, type Backend, type CompiledGraph } from './backends/backend.js';
+export { backends, type Backend, type CompiledGraph, type ComputePrecision } from './backends/backend.js';
+export { backendForPrecision, precisionOf } from './backends/precision.js';
 export { defineBackend } from './backends/define-backend.js';
 export { builtinBackends } from './backends/builtins.js';
 export { compileFunction } from './compiled.js';

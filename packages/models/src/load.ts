@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { checks, confinedPath, opt, type OptionCheck, type OptionSpec, parseOptions, resolveBackend } from '@retrievals/core-tensor';
+import { backendForPrecision, checks, confinedPath, opt, type ComputePrecision, type OptionCheck, type OptionSpec, parseOptions, resolveBackend } from '@retrievals/core-tensor';
 import { getPooler, type Pooler } from '@retrievals/pooling';
 import { ConfigReader } from './config.js';
 import { ConfigError, ModelNotFoundError } from './errors.js';
@@ -35,6 +35,12 @@ export interface FromPretrainedOptions {
   onnxFile?: string;
   /** core-tensor backend for the tensor runtime (`ort`, `js`); default: the process-wide one. */
   backend?: string;
+  /**
+   * The matmuls' arithmetic on the tensor runtime: 'bf16' runs on the backend's bf16 sibling
+   * (`onednn` → `onednn-bf16`) or any registered bf16 backend, and fails naming what is registered
+   * when there is none. Not `precision`: that is encode's option for the embeddings' type.
+   */
+  computePrecision?: ComputePrecision;
   /** A LoRA adapter folder to apply on load. */
   lora?: string;
   /** Append EOS when the tokenizer's post-processor does not (for last-token pooling, if the model card asks for it). */
@@ -96,6 +102,7 @@ const FROM_PRETRAINED: Record<keyof FromPretrainedOptions, OptionSpec<unknown>> 
   runtime: opt(undefined, checks.nonEmptyString),
   onnxFile: opt(undefined, checks.nonEmptyString),
   backend: opt(undefined, checks.nonEmptyString),
+  computePrecision: opt(undefined, checks.oneOf('fp32', 'bf16')),
   lora: opt(undefined, checks.nonEmptyString),
   addEos: opt(undefined, checks.boolean),
   paddingSide: opt(undefined, checks.oneOf('left', 'right')),
@@ -115,6 +122,8 @@ export async function loadPretrained(path: string, opts: FromPretrainedOptions):
   const runtimeName = opts.runtime ?? defaultRuntime(dir, onnxFile);
   if (!runtimeName) throw new ModelNotFoundError(`${dir}: no weights found (model.safetensors, model.safetensors.index.json or onnx/model.onnx)`);
   const factory = runtimes.get(runtimeName);
+  if (opts.computePrecision !== undefined && runtimeName !== WEIGHTS_RUNTIME) throw new ConfigError(`fromPretrained: computePrecision '${opts.computePrecision}' needs the tensor runtime (safetensors weights); the '${runtimeName}' runtime runs its file as it is`);
+  const backend = opts.computePrecision === undefined ? opts.backend : backendForPrecision(opts.computePrecision, opts.backend);
 
   const configFile = join(dir, 'config.json');
   const config = existsSync(configFile) ? ConfigReader.fromFile(configFile) : undefined;
@@ -128,7 +137,7 @@ export async function loadPretrained(path: string, opts: FromPretrainedOptions):
 
   const dtype: StorageDType = opts.dtype ?? (opts.useFp16 ? 'float16' : 'float32');
   if (!['float32', 'float16', 'bfloat16'].includes(dtype)) throw new ConfigError(`fromPretrained: dtype must be float32, float16 or bfloat16, got ${JSON.stringify(dtype)}`);
-  if (dtype === 'bfloat16' && resolveBackend(opts.backend).name === 'ort') {
+  if (dtype === 'bfloat16' && resolveBackend(backend).name === 'ort') {
     // Weights are graph inputs, and onnxruntime-node 1.30 rejects bfloat16 inputs ("Unsupported data type: 16").
     throw new ConfigError("fromPretrained: dtype 'bfloat16' cannot be kept in memory on the ort backend (onnxruntime-node takes no bfloat16 inputs); use 'float16' or 'float32' — a bfloat16 checkpoint loads as float32 by default");
   }
@@ -144,7 +153,7 @@ export async function loadPretrained(path: string, opts: FromPretrainedOptions):
     dir,
     config,
     backbone,
-    options: { onnxFile, backend: opts.backend },
+    options: { onnxFile, backend },
     loadWeights: () => {
       if (!config) throw new ModelNotFoundError(`${dir}: config.json not found`);
       if (!backbone || !architecture) throw unknownArchitecture(config);

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors, type StoredTensor } from '@retrievals/core-tensor';
+import { backends, defineBackend, readSafetensors, type StoredTensor } from '@retrievals/core-tensor';
 import { fixturePath } from '@retrievals/fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -98,6 +98,18 @@ describe('weights: names, prefixes, shards, dtypes', () => {
     await expect(embed(fixturePath('llama-tiny-bf16'), { dtype: 'bfloat16' })).rejects.toThrow(/dtype 'bfloat16' .*onnxruntime-node/);
     // the js backend takes it: same values as casting on load
     expect(await embed(fixturePath('llama-tiny-bf16'), { dtype: 'bfloat16', backend: 'js' })).toEqual(await embed(fixturePath('llama-tiny-bf16'), { backend: 'js' }));
+  });
+
+  it("computePrecision 'bf16' runs on the backend's bf16 sibling, and fails naming what is registered when there is none", async () => {
+    await expect(embed(fixturePath('bert-tiny'), { computePrecision: 'bf16' })).rejects.toThrow("precision 'bf16': needs a backend that computes in bf16: none is registered");
+    // a stand-in for @retrievals/backend-onednn's 'onednn-bf16' (its own tests encode on the real one)
+    const js = backends.get('js');
+    let runs = 0;
+    backends.register('js-bf16', defineBackend({ name: 'js-bf16', precision: 'bf16', run: (p, f) => (runs++, js.run(p, f)) }));
+    expect(await embed(fixturePath('bert-tiny'), { computePrecision: 'bf16', backend: 'js' })).toEqual(await embed(fixturePath('bert-tiny'), { backend: 'js' }));
+    expect(runs).toBeGreaterThan(0);
+    await expect(embed(fixturePath('bert-tiny'), { computePrecision: 'bf16', runtime: 'onnx' })).rejects.toThrow("computePrecision 'bf16' needs the tensor runtime");
+    await expect(embed(fixturePath('bert-tiny'), { computePrecision: 'int8' as never })).rejects.toThrow("option 'computePrecision' must be one of");
   });
 });
 

@@ -55,6 +55,14 @@ export const TRAINING_ARGS = {
   resumeFromCheckpoint: opt<boolean | string>(false, resume),
   /** On a NaN/Inf loss or gradient: 'stop' (default) names the step and rows; 'skip' undoes the step, counts it and goes on. */
   onNonFinite: opt('stop', checks.oneOf('stop', 'skip')),
+  /** The core-tensor backend the steps run on (e.g. 'onednn'); default: the context's (withBackend, RETRIEVALS_BACKEND, 'ort'). */
+  backend: opt<string | undefined>(undefined, checks.nonEmptyString),
+  /**
+   * 'bf16': bf16 matmuls with fp32 accumulation, master weights, norms, losses and optimizer (what
+   * transformers' bf16=True means on a CPU), on the backend's bf16 sibling (`onednn` → `onednn-bf16`)
+   * or any registered bf16 backend; 'fp32'; default: whatever the backend computes in.
+   */
+  precision: opt<'fp32' | 'bf16' | undefined>(undefined, checks.oneOf('fp32', 'bf16')),
   /** 'auto': a progress bar on a terminal, JSON lines otherwise; 'json'; 'none' (the log file is always written). */
   progress: opt('auto', checks.oneOf('auto', 'json', 'none')),
 };

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { getBackend, OptionError, type Optimizer, type Tensor } from '@retrievals/core-tensor';
+import { backendForPrecision, getBackend, OptionError, withBackend, type Optimizer, type Tensor } from '@retrievals/core-tensor';
 import { derivedGenerator, type Collator } from '@retrievals/data';
 import { losses as lossRegistry, type Loss } from '@retrievals/losses';
 import { applyLora, mergeAndUnload, namedLoraParameters, saveAdapter, type AutoModelForEmbedding } from '@retrievals/models';
@@ -147,7 +147,15 @@ export class RetrievalTrainer<E = Record<string, unknown>> {
     return evaluateAll({ model: this.model, loss: this.loss, collator: this.collator, examples: this.eval_?.examples, batchSize: this.args.perDeviceEvalBatchSize, callbacks: this.callbacks });
   }
 
+  /** Runs the training; on the backend that `backend` and `precision` name, when given (resolved before anything is written). */
   async train(): Promise<TrainResult> {
+    const { backend, precision } = this.args;
+    if (backend === undefined && precision === undefined) return this.run();
+    const name = precision === undefined ? backend! : backendForPrecision(precision, backend);
+    return withBackend(name, () => this.run());
+  }
+
+  private async run(): Promise<TrainResult> {
     const a = this.args;
     const from = resolveCheckpoint(a.outputDir, a.resumeFromCheckpoint);
     this.prepareOutputDir(from !== undefined);

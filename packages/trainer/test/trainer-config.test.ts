@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdamW, OptionError, SGD, tensor } from '@retrievals/core-tensor';
+import { AdamW, backends, defineBackend, OptionError, SGD, tensor } from '@retrievals/core-tensor';
 import { PointCollator, RetrievalCollator, ScoredPairCollator } from '@retrievals/data';
 import { losses } from '@retrievals/losses';
 import { describe, expect, it } from 'vitest';
@@ -87,6 +87,21 @@ describe('RetrievalTrainer set-up', () => {
     const r = await t.train();
     expect(r.steps).toBe(2);
     expect(t.optimizer.groups[0]!.lr).toBe(0); // the linear schedule reached its end
+  });
+
+  it("precision 'bf16' runs every step on the backend's bf16 sibling; with none it fails before writing anything", async () => {
+    const model = await load();
+    const outputDir = tmp('bf16');
+    const make = () => new RetrievalTrainer({ model, args: { outputDir, maxSteps: 2, perDeviceTrainBatchSize: 2, progress: 'none', precision: 'bf16' }, trainDataset: triplets(4), dataCollator: new RetrievalCollator(model, { maxLengths: 16, trainGroupSize: 2 }) });
+    await expect(make().train()).rejects.toThrow("precision 'bf16': needs a backend that computes in bf16: none is registered");
+    expect(readdirSync(outputDir)).toEqual([]);
+    // a stand-in for @retrievals/backend-onednn's 'onednn-bf16' (its own tests train on the real one)
+    const ort = backends.get('ort');
+    let runs = 0;
+    backends.register('ort-bf16', defineBackend({ name: 'ort-bf16', precision: 'bf16', run: (p, f) => (runs++, ort.run(p, f)) }));
+    expect((await make().train()).steps).toBe(2);
+    expect(runs).toBeGreaterThanOrEqual(2);
+    expect(() => parseTrainingArgs({ outputDir, precision: 'fp16' as never })).toThrow("option 'precision' must be one of");
   });
 });
 

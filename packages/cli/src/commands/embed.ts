@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { backends, OptionError, withBackend } from '@retrievals/core-tensor';
+import { backendForPrecision, OptionError, withBackend } from '@retrievals/core-tensor';
 import { dataFiles, loadDataset, readRecords, RetrievalCollator, ScoredPairCollator, type Collator, type LoadedDataset } from '@retrievals/data';
 import { losses, type Loss } from '@retrievals/losses';
 import { AutoModelForEmbedding } from '@retrievals/models';
@@ -136,24 +136,24 @@ function resumeOf(v: string | undefined): boolean | string {
 }
 
 /**
- * --fp16 / --bf16: training here is fp32 on CPU. With --bf16 and a bf16 backend registered (the
- * @retrievals/backend-onednn plugin, from the config's plugins, registers 'onednn-bf16': bf16
- * matmuls accumulating in fp32) training runs on it; otherwise one line says what the flag does.
+ * --fp16 / --bf16: training here is fp32 on CPU, except with --bf16 where a bf16 backend is
+ * registered (the @retrievals/backend-onednn plugin, from the config's plugins, registers
+ * 'onednn-bf16': bf16 matmuls accumulating in fp32): then training runs on it, or on the
+ * --backend's bf16 sibling. Otherwise one line says what the flag does, as open-retrievals
+ * scripts pass it routinely.
  */
 function precisionBackend(o: Options, out: Out): string | undefined {
   if (o.bool('fp16')) out('--fp16: accepted for open-retrievals scripts; this CPU build trains in fp32 (same results, no mixed precision)');
   if (!o.bool('bf16')) return undefined;
-  if (o.given('backend')) {
-    out(`--bf16: training on the --backend given ('${o.string('backend')}'), at the precision it runs`);
+  try {
+    const name = backendForPrecision('bf16', o.given('backend') ? o.string('backend') : undefined);
+    out(`--bf16: training on the '${name}' backend (bf16 matmuls, fp32 accumulation)`);
+    return name;
+  } catch (e) {
+    if (!(e instanceof OptionError)) throw e;
+    out(`--bf16: ${e.message}; training in fp32`);
     return undefined;
   }
-  const bf16 = ['onednn-bf16', 'onednn'].find((n) => backends.has(n) && (backends.get(n) as { precision?: string }).precision === 'bf16');
-  if (bf16) {
-    out(`--bf16: training on the '${bf16}' backend (bf16 matmuls, fp32 accumulation)`);
-    return bf16;
-  }
-  out("--bf16: no bf16 backend registered (load @retrievals/backend-onednn through --config plugins); training in fp32");
-  return undefined;
 }
 
 /**

@@ -11,9 +11,14 @@ export interface CompiledGraph {
   release(): Promise<void>;
 }
 
+/** The arithmetic of a backend's matmuls: fp32, or bf16 operands accumulating in fp32 (mixed precision). */
+export type ComputePrecision = 'fp32' | 'bf16';
+
 /** Runs a program: feeds in (in program order), output values out (in `program.outputs` order). */
 export interface Backend {
   name: string;
+  /** What its matmuls compute in; absent means fp32. `backendForPrecision` picks backends by it. */
+  precision?: ComputePrecision;
   run(program: Program, feeds: TypedArray[]): Promise<TypedArray[]>;
   /** Optional: drops compiled state (caches) this backend holds. */
   reset?(): void;
