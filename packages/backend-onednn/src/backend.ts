@@ -70,7 +70,7 @@ export function createOnednnBackend(options: OnednnBackendOptions = {}): OnednnB
   const precision = options.precision ?? 'fp32';
   const name = options.name ?? (precision === 'bf16' ? 'onednn-bf16' : 'onednn');
   const cache = new PlanCache<Promise<Compiled>>(options.cacheSize ?? Number(process.env.RETRIEVALS_GRAPH_CACHE ?? 64));
-  // bf16 only: its matmuls convert weights to bf16 (and a preferred layout), which fp32 reads in place
+  // bf16 only: its matmuls convert weights to bf16 (kept across runs when fed again); fp32 reads them in place
   const resident = precision === 'bf16' ? new ResidentFeeds() : undefined;
   const stats: OnednnStats = { compiles: 0, compileMs: 0, runs: 0, cacheHits: 0, fusedTransposes: 0, fusedBiases: 0, views: 0, fusedElementwise: 0 };
 
