@@ -10,6 +10,7 @@ import { AdamW, backward, backends, Generator, noGrad, realize, Tensor, withBack
 import { losses } from '@retrievals/losses';
 import { AutoModelForEmbedding, initializeModelFolder } from '@retrievals/models';
 import type { OnednnBackend } from '../src/index.js';
+import { lowerProgram } from '../src/plan/lower.js';
 import { median, settle } from './common.js';
 
 const SHARED = resolve(import.meta.dirname, '../../../../shared');
@@ -162,6 +163,13 @@ async function profileStep(models: AutoModelForEmbedding[], opts: AdamW[], q: Ba
     const top = [...byOp.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8);
     console.log(`  ${NAMES[k]} profile: step ${stepMs.toFixed(0)} ms = ${(enteredAt - t0).toFixed(0)} ms building the graph and program (core-tensor, JS) + ${runMs.toFixed(0)} ms in run (${total.toFixed(0)} ms of it in ${rows.length} kernels)`);
     console.log(`    by op: ${top.map(([op, e]) => `${op} ${e.ms.toFixed(0)} ms/${e.n}`).join(', ')}`);
+    if (process.env.PROFILE_TOP) {
+      // the costliest instructions one by one, with what they write (same order as the plan's)
+      const { values, instrs } = lowerProgram(program);
+      const shapeOf = (i: number) => instrs[i]!.writes.map((w) => `[${values[w]!.shape.join(',')}]`).join(' ');
+      const worst = rows.map((r, i) => ({ ...r, i })).sort((a, b) => b.ms - a.ms).slice(0, Number(process.env.PROFILE_TOP));
+      for (const r of worst) console.log(`    #${r.i} ${r.ms.toFixed(2)} ms ${r.op.slice(0, 60)} -> ${shapeOf(r.i)}`);
+    }
     const impls = new Map<string, number>();
     for (const r of rows) if (r.kind === 'matmul') impls.set(r.impl, (impls.get(r.impl) ?? 0) + 1);
     console.log(`  ${NAMES[k]} matmul implementations: ${[...impls.entries()].map(([i, n]) => `${i} ×${n}`).join(', ')}`);

@@ -15,7 +15,7 @@ constexpr int64_t BLOCK = 512;
 // Op codes: unary fns as in elementwise.cc (0..15), binary fns + 32, where = 64, to-bool = 65.
 enum { BIN = 32, WHERE_OP = 64, TO_BOOL = 65 };
 
-struct In { int v, dt; std::vector<int64_t> strides; };
+struct In { int v, dt; std::vector<int64_t> strides; bool scalar; };
 struct Out { int v, dt, reg; };
 struct FOp { int fn, dst, a, b, c; };
 
@@ -57,6 +57,7 @@ struct FusedInstr : Instr {
       In x;
       x.v = r.i32(); x.dt = r.i32(); x.strides = r.vec(nd);
       if (nd == 0) x.strides = {0};
+      x.scalar = std::all_of(x.strides.begin(), x.strides.end(), [](int64_t st) { return st == 0; });
       ins.push_back(x);
     }
     for (int i = 0; i < nOut; i++) { Out o; o.v = r.i32(); o.dt = r.i32(); o.reg = r.i32(); outs.push_back(o); }
@@ -79,15 +80,22 @@ struct FusedInstr : Instr {
     return off;
   }
 
-  void block(const Frame& f, float* R, int64_t row, int64_t c0, int64_t w) {
+  // Registers are pointers: a contiguous float32 input is read where it lies, and a float32 output
+  // register is written straight into the output's memory (an instruction's outputs never share
+  // memory with its inputs: the arena planner frees inputs only after the instruction), so the
+  // copies in and out of scratch are left only for strided, broadcast and bool values. A scalar
+  // input (every stride 0) is filled into scratch once per chunk, not per block.
+  void block(const Frame& f, float* R, float** P, int64_t row, int64_t c0, int64_t w) {
     for (size_t i = 0; i < ins.size(); i++) {
       const In& x = ins[i];
       float* dst = R + i * BLOCK;
+      P[i] = dst;
+      if (x.scalar) continue;
       int64_t s = x.strides.back();
       int64_t base = offset(x, row) + c0 * s;
       if (x.dt == F32) {
-        const float* src = f.at<float>(x.v) + base;
-        if (s == 1) std::memcpy(dst, src, size_t(w) * 4);
+        float* src = f.at<float>(x.v) + base;
+        if (s == 1) P[i] = src;
         else if (s == 0) std::fill_n(dst, w, src[0]);
         else for (int64_t j = 0; j < w; j++) dst[j] = src[j * s];
       } else {
@@ -95,10 +103,13 @@ struct FusedInstr : Instr {
         for (int64_t j = 0; j < w; j++) dst[j] = src[j * s] ? 1.f : 0.f;
       }
     }
+    for (size_t r = ins.size(); r < size_t(regs); r++) P[r] = R + r * BLOCK;
+    const int64_t at = row * inner + c0;
+    for (const Out& o : outs) if (o.dt == F32) P[o.reg] = f.at<float>(o.v) + at;
     for (const FOp& o : ops) {
-      float* d = R + o.dst * BLOCK;
-      const float* a = R + o.a * BLOCK;
-      const float* b = o.b >= 0 ? R + o.b * BLOCK : nullptr;
+      float* d = P[o.dst];
+      const float* a = P[o.a];
+      const float* b = o.b >= 0 ? P[o.b] : nullptr;
       if (o.fn < BIN) {
         switch (o.fn) {
           case 0: for (int64_t j = 0; j < w; j++) d[j] = -a[j]; break;
@@ -128,17 +139,17 @@ struct FusedInstr : Instr {
           case 11: for (int64_t j = 0; j < w; j++) d[j] = (a[j] != 0 || b[j] != 0) ? 1.f : 0.f; break;
         }
       } else if (o.fn == WHERE_OP) {
-        const float* c = R + o.c * BLOCK;
+        const float* c = P[o.c];
         for (int64_t j = 0; j < w; j++) d[j] = a[j] != 0 ? b[j] : c[j];
       } else {
         for (int64_t j = 0; j < w; j++) d[j] = a[j] != 0 ? 1.f : 0.f;
       }
     }
     for (const Out& o : outs) {
-      const float* src = R + o.reg * BLOCK;
-      int64_t at = row * inner + c0;
-      if (o.dt == F32) std::memcpy(f.at<float>(o.v) + at, src, size_t(w) * 4);
-      else { uint8_t* dst = f.at<uint8_t>(o.v) + at; for (int64_t j = 0; j < w; j++) dst[j] = src[j] != 0; }
+      if (o.dt == F32) continue;
+      const float* src = P[o.reg];
+      uint8_t* dst = f.at<uint8_t>(o.v) + at;
+      for (int64_t j = 0; j < w; j++) dst[j] = src[j] != 0;
     }
   }
 
@@ -147,9 +158,15 @@ struct FusedInstr : Instr {
     const int64_t blocks = (inner + BLOCK - 1) / BLOCK;
     parallel_for(rows * blocks, std::max<int64_t>(1, 16384 / std::min(inner, BLOCK)), [&](int64_t s, int64_t e) {
       std::vector<float> R(size_t(regs) * BLOCK);
+      std::vector<float*> P(static_cast<size_t>(regs), nullptr);
+      for (size_t i = 0; i < ins.size(); i++) {
+        if (!ins[i].scalar) continue;
+        float v = ins[i].dt == F32 ? f.at<float>(ins[i].v)[0] : (f.at<uint8_t>(ins[i].v)[0] ? 1.f : 0.f);
+        std::fill_n(R.data() + i * BLOCK, BLOCK, v);
+      }
       for (int64_t g = s; g < e; g++) {
         int64_t row = g / blocks, c0 = (g % blocks) * BLOCK;
-        block(f, R.data(), row, c0, std::min(BLOCK, inner - c0));
+        block(f, R.data(), P.data(), row, c0, std::min(BLOCK, inner - c0));
       }
     });
   }

@@ -12,7 +12,8 @@ namespace rt {
 inline float vexp(float x) {
   const float hi = 88.7228f, lo = -87.3365f;  // beyond: +inf, and 0 (e^x is subnormal there)
   float xc = x > hi ? hi : (x < lo ? lo : x);
-  float n = std::nearbyint(xc * 1.44269504088896341f);
+  // round to nearest even by the 1.5·2^23 trick: std::nearbyint kept gcc from vectorising (2× slower)
+  float n = (xc * 1.44269504088896341f + 12582912.f) - 12582912.f;
   float r = xc - n * 0.693145751953125f;
   r = r - n * 1.428606765330187e-06f;
   float p = 1.f / 5040 + r * (1.f / 40320);
