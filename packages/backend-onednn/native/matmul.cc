@@ -8,7 +8,8 @@
 // (resident.hpp: fed again, as at inference) keeps its bf16 copy across runs. Weights kept in the
 // preferred blocked layout instead were measured slower (MiniLM encode batch 32×64, bf16 AMX:
 // matmuls 50.9 ms vs 33.6 ms strided), so that layout is only the fallback's.
-// The bias of a following add (a [N] row) is fused as the primitive's bias argument.
+// The bias of a following add (a [N] row) is fused as the primitive's bias argument, and a permute
+// of the output keeping its last dim is the N-D form's dst strides (lower.ts).
 #include <unordered_map>
 #include "plan.hpp"
 #include "resident.hpp"
@@ -39,10 +40,10 @@ struct MatmulInstr : Instr {
     M = r.i64(); N = r.i64(); K = r.i64(); nb = r.i64();
     bsA = r.i64(); bsB = r.i64(); rsA = r.i64(); csA = r.i64(); rsB = r.i64(); csB = r.i64();
     int64_t pairs = r.i64();
-    dims ndA, ndB, ndSA, ndSB;
-    if (pairs == -1) {  // N-D form: each operand with its own dims and strides (a folded permute)
+    dims ndA, ndB, ndSA, ndSB, ndSD;
+    if (pairs == -1) {  // N-D form: each operand and the output with its own strides (a folded permute)
       size_t rank = size_t(r.i64());
-      ndA = r.vec(rank); ndSA = r.vec(rank); ndB = r.vec(rank); ndSB = r.vec(rank);
+      ndA = r.vec(rank); ndSA = r.vec(rank); ndB = r.vec(rank); ndSB = r.vec(rank); ndSD = r.vec(rank);
       nd = true;
     } else {
       offA = r.vec(size_t(pairs));
@@ -55,11 +56,9 @@ struct MatmulInstr : Instr {
       dims dd(ndA.begin(), ndA.end() - 2);
       dd.push_back(M);
       dd.push_back(N);
-      dims ds(dd.size(), 1);
-      for (int64_t i = int64_t(dd.size()) - 2; i >= 0; i--) ds[size_t(i)] = ds[size_t(i) + 1] * dd[size_t(i) + 1];
       srcUser = dnnl::memory::desc(ndA, dt::f32, ndSA);
       weiUser = dnnl::memory::desc(ndB, dt::f32, ndSB);
-      dstMd = dnnl::memory::desc(dd, dt::f32, ds);
+      dstMd = dnnl::memory::desc(dd, dt::f32, ndSD);
       if (bias >= 0) {
         dims bd(dd.size(), 1);
         bd.back() = N;
@@ -191,7 +190,7 @@ struct MatmulInstr : Instr {
 
   void run(const Frame& f) override {
     if (M == 0 || N == 0) return;
-    if (!prim && nd) {  // K == 0: the product is empty, the output is the bias (or zero)
+    if (!prim && nd) {  // K == 0: the product is empty, the output (dense: lower.ts writes permuted outputs only for K > 0) is the bias (or zero)
       float* po = f.at<float>(out);
       const float* pbias = bias >= 0 ? f.at<float>(bias) : nullptr;
       for (int64_t i = 0; i < nb * M; i++)

@@ -92,3 +92,20 @@ describeOnednn('runs', () => {
     expect(be.stats).toMatchObject({ compiles: 1, cacheHits: 1, runs: 2, fusedTransposes: 1, fusedBiases: 1, fusedElementwise: 2 });
   });
 });
+
+it('a permute of a matmul is the matmul writing it (swapped operands or dst strides), and Wᵀ transposed back reads W', () => {
+  const f32 = (shape: number[]) => ({ shape, dtype: 'float32' });
+  const node = (op: string, inputs: number[], shape: number[], attrs = {}) => ({ op, inputs, attrs, shape, dtype: 'float32' });
+  const ops = (feeds: number[][], nodes: ReturnType<typeof node>[], outputs: number[]) =>
+    lowerProgram({ key: 'p', feeds: feeds.map(f32), consts: [], nodes, outputs } as never).instrs.map((i) => i.op);
+  // (a·b)ᵀ
+  expect(ops([[5, 7], [7, 3]], [node('matmul', [0, 1], [5, 3]), node('permute', [2], [3, 5], { perm: [1, 0] })], [3])).toEqual(['matmul']);
+  // attention's heads merged back: [B, H, T, d] → [B, T, H, d]
+  expect(ops([[2, 3, 5, 4], [2, 3, 4, 6]], [node('matmul', [0, 1], [2, 3, 5, 6]), node('permute', [2], [2, 5, 3, 6], { perm: [0, 2, 1, 3] })], [3])).toEqual(['matmul']);
+  // the product read elsewhere too: the permute stays a copy
+  expect(ops([[5, 7], [7, 3]], [node('matmul', [0, 1], [5, 3]), node('permute', [2], [3, 5], { perm: [1, 0] })], [2, 3])).toEqual(['matmul', 'permute']);
+  // dX = dY·(Wᵀ)ᵀ of a linear: no copy of Wᵀ
+  expect(
+    ops([[4, 3], [5, 3]], [node('permute', [1], [3, 5], { perm: [1, 0] }), node('matmul', [0, 2], [4, 5]), node('permute', [2], [5, 3], { perm: [1, 0] }), node('matmul', [3, 4], [4, 3])], [5]),
+  ).toEqual(['matmul', 'matmul']);
+});

@@ -56,6 +56,7 @@ export function lowerProgram(program: Program): Lowered {
     }
     return { from, perm };
   };
+  const isIdentity = (perm: readonly number[]) => perm.every((q, i) => q === i);
   const isSwap = (perm: readonly number[]) => perm.length >= 2 && perm[perm.length - 1] === perm.length - 2 && perm[perm.length - 2] === perm.length - 1 && perm.slice(0, -2).every((q, i) => q === i);
   /**
    * Whether matmul `mm` reads its operand j (a permute, or a chain of them) through strides instead
@@ -66,7 +67,7 @@ export function lowerProgram(program: Program): Lowered {
     const p = nodeOf(mm.inputs[j]!);
     if (mm.dtype !== 'float32' || !p || p.op !== 'permute') return undefined;
     const chain = chainOf(p);
-    if (isSwap(chain.perm)) return chain;
+    if (isSwap(chain.perm) || isIdentity(chain.perm)) return chain;
     const batch = mm.shape.slice(0, -2).join();
     const nd = mm.shape.length <= 6 && mm.inputs.every((i) => values[i]!.shape.length === mm.shape.length && values[i]!.shape.slice(0, -2).join() === batch);
     if (nd) return chain;
@@ -118,6 +119,42 @@ export function lowerProgram(program: Program): Lowered {
     fused.biases++;
   });
 
+  // A permute of a matmul's output (its only use; or a chain of permutes, each read only by the
+  // next) is the matmul writing the permuted layout, where the permutation keeps the last dim (the
+  // primitive's dst strides: attention's heads merged back) or moves the rows' dim last (a swap:
+  // (A·B)ᵀ = Bᵀ·Aᵀ, how every linear's weight gradient arrives, then dst strides for the rest).
+  // Saves the permute's copy (a pass over the output) and an instruction. Later permutes first, so
+  // a chain is claimed whole by its last permute.
+  const permuteFrom = new Map<number, { mm: number; flip: boolean; perm: number[] }>();
+  const intoPermute = new Set<number>(); // matmuls and inner permutes written by a later permute
+  for (let k = program.nodes.length - 1; k >= 0; k--) {
+    const n = program.nodes[k]!, v = base + k;
+    if (n.op !== 'permute' || uses[v] === 0 || intoPermute.has(v)) continue;
+    let perm = attrs<{ perm: number[] }>(n).perm, m = n.inputs[0]!;
+    const inner: number[] = [];
+    for (let p = nodeOf(m); p && p.op === 'permute' && uses[m] === 1 && !outputs.has(m); p = nodeOf(m)) {
+      const p1 = attrs<{ perm: number[] }>(p).perm;
+      perm = perm.map((q) => p1[q]!);
+      inner.push(m);
+      m = p.inputs[0]!;
+    }
+    const mm = nodeOf(m);
+    if (!mm || mm.op !== 'matmul' || mm.dtype !== 'float32' || uses[m] !== 1 || outputs.has(m) || biasOf.has(m)) continue;
+    const [sa, sb] = mm.inputs.map((i) => values[i]!.shape);
+    if (sa![sa!.length - 1] === 0 || numel(mm.shape) === 0) continue;
+    const rank = mm.shape.length, batch = mm.shape.slice(0, -2).join();
+    const flip = perm[rank - 1] === rank - 2;
+    if (!flip && perm[rank - 1] !== rank - 1) continue;
+    // over the flipped output's dims when flipped
+    const swapDim = (d: number) => (d === rank - 2 ? rank - 1 : d === rank - 1 ? rank - 2 : d);
+    const rest = flip ? perm.map(swapDim) : perm;
+    const nd = rank <= 6 && [sa!, sb!].every((s) => s.length === rank && s.slice(0, -2).join() === batch);
+    if (!isIdentity(rest) && !nd) continue;
+    permuteFrom.set(v, { mm: m, flip, perm: rest });
+    intoPermute.add(m);
+    for (const i of inner) intoPermute.add(i);
+  }
+
   // Elementwise chains of one shape run as one fused instruction (fuse.ts).
   const dtypeOf = (v: number) => values[v]!.dtype;
   const groups = groupElementwise(program, (k) => !skip.has(base + k) && numel(program.nodes[k]!.shape) > 0 && fusible(program.nodes[k]!, dtypeOf), (v) => (users.get(v) ?? []).map((u) => addToMatmul.get(u) ?? u));
@@ -144,6 +181,7 @@ export function lowerProgram(program: Program): Lowered {
       emit(`fused(${group.map((m) => nodeOf(m)!.op).join(',')})`, words, reads, writes);
       return;
     }
+    if (intoPermute.has(v)) return; // written by its permute (permuteFrom)
     if (n.op === 'permute' && uses[v] === 0) {
       fused.transposes++;
       return;
@@ -214,6 +252,12 @@ export function lowerProgram(program: Program): Lowered {
         return;
       case 'permute': {
         const perm = attrs<{ perm: number[] }>(n).perm;
+        const into = permuteFrom.get(v);
+        if (into) {
+          matmulInto(nodeOf(into.mm)!, v, into);
+          fused.transposes++;
+          return;
+        }
         const s = stridesOf(inShape(0));
         copy(ins[0]!, v, n.shape, perm.map((p) => s[p]!), 0, size, 'permute');
         return;
@@ -320,37 +364,50 @@ export function lowerProgram(program: Program): Lowered {
    * allows: folded into M (a weight shared across a batch), batched (equal or one-sided batches),
    * else one 2-D call per broadcast pair.
    */
-  function matmulInto(n: ProgramNode, v: number) {
-    const bias = biasOf.get(v);
+  function matmulInto(n: ProgramNode, v: number, into?: { flip: boolean; perm: number[] }) {
+    const bias = into ? undefined : biasOf.get(v);
     const out = bias ? bias[0] : v;
+    const flip = into?.flip ?? false;
+    const swapLast = <T>(xs: readonly T[]) => [...xs.slice(0, -2), xs[xs.length - 1]!, xs[xs.length - 2]!];
+    /** Operand j as read by the primitive; flipped: its transpose (for Bᵀ·Aᵀ). */
     const operand = (j: number) => {
       const id = n.inputs[j]!;
-      const src = nodeOf(id);
-      const shape = values[id]!.shape;
-      const r = shape[shape.length - 2]!, c = shape[shape.length - 1]!;
-      const fold = foldOf(n, j);
-      if (src && fold) {
-        const { from, perm } = fold;
-        const ss = stridesOf(values[from]!.shape);
-        const full = perm.map((q) => ss[q]!);
-        const general = !isSwap(perm);
-        // a last-two swap: logical [.., r, c] stored as [.., c, r]
-        return { id: from, shape, rs: general ? full[full.length - 2]! : 1, cs: general ? full[full.length - 1]! : r, bs: r * c, transposed: true, full, general };
+      const chain = nodeOf(id) ? foldOf(n, j) : undefined;
+      // a chain composing to the identity (Wᵀ transposed back, in dX = dY·W) reads its start plainly
+      const fold = chain && !isIdentity(chain.perm) ? chain : undefined;
+      const general = fold !== undefined && !isSwap(fold.perm);
+      let shape = values[id]!.shape;
+      let full = fold ? fold.perm.map((q) => stridesOf(values[fold.from]!.shape)[q]!) : stridesOf(shape);
+      // a last-two swap: logical [.., r, c] stored as [.., c, r]
+      let transposed = fold !== undefined;
+      if (flip) {
+        shape = swapLast(shape);
+        full = swapLast(full);
+        transposed = general || !transposed;
       }
-      return { id, shape, rs: c, cs: 1, bs: r * c, transposed: false, full: stridesOf(shape), general: false };
+      const r = shape[shape.length - 2]!, c = shape[shape.length - 1]!;
+      const rs = general ? full[full.length - 2]! : transposed ? 1 : c;
+      const cs = general ? full[full.length - 1]! : transposed ? r : 1;
+      return { id: chain ? chain.from : id, shape, rs, cs, bs: r * c, transposed, full, general };
     };
-    const a = operand(0), b = operand(1);
+    const [a, b] = flip ? [operand(1), operand(0)] : [operand(0), operand(1)];
+    const shape = flip ? swapLast(n.shape) : n.shape;
+    // written into a permute: the output's strides in the permute's memory
+    const perm = into?.perm;
+    const dst = perm && !isIdentity(perm) ? perm.map((_, d) => stridesOf(values[v]!.shape)[perm.indexOf(d)]!) : undefined;
     const M = a.shape[a.shape.length - 2]!, K = a.shape[a.shape.length - 1]!, N = b.shape[b.shape.length - 1]!;
-    const batch = n.shape.slice(0, -2);
+    const batch = shape.slice(0, -2);
     const ba = a.shape.slice(0, -2), bb = b.shape.slice(0, -2);
     const nb = numel(batch), na = numel(ba), nbb = numel(bb);
     const pad = (s: readonly number[]) => [...new Array<number>(batch.length - s.length).fill(1), ...s];
     const same = (s: readonly number[]) => pad(s).join() === batch.join();
     let words: number[];
-    const head = [OP.matmul, DTYPE_CODE[n.dtype], a.id, b.id, out, bias ? bias[1] : -1];
-    if (a.general || b.general) {
+    // operands by their memory's root: bf16 copies are made once per value id, and a reshape of x
+    // (the [32,64,384] → [2048,384] views around every projection) is x's memory again
+    const head = [OP.matmul, DTYPE_CODE[n.dtype], values[a.id]!.root, values[b.id]!.root, out, bias ? bias[1] : -1];
+    if (a.general || b.general || dst) {
       // one N-D call with each operand's own strides (-1 pairs marks this form)
-      words = [...head, M, N, K, nb, 0, 0, a.rs, a.cs, b.rs, b.cs, -1, n.shape.length, ...a.shape, ...a.full, ...b.shape, ...b.full];
+      words = [...head, M, N, K, nb, 0, 0, a.rs, a.cs, b.rs, b.cs, -1, shape.length, ...a.shape, ...a.full, ...b.shape, ...b.full, ...(dst ?? stridesOf(shape))];
     } else if (nbb === 1 && !a.transposed) words = [...head, M * na, N, K, 1, 0, 0, a.rs, a.cs, b.rs, b.cs, 0];
     else if (nb === 1) words = [...head, M, N, K, 1, 0, 0, a.rs, a.cs, b.rs, b.cs, 0];
     else if ((same(ba) || na === 1) && (same(bb) || nbb === 1)) words = [...head, M, N, K, nb, na === 1 ? 0 : a.bs, nbb === 1 ? 0 : b.bs, a.rs, a.cs, b.rs, b.cs, 0];

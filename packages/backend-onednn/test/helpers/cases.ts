@@ -144,6 +144,19 @@ export const CASES: Case[] = [
     },
   },
   {
+    name: 'matmul written into its permute: transposed (Bᵀ·Aᵀ), heads merged (dst strides), chains; not when the product has another use',
+    inputs: { a: r.normal([5, 7]), b: r.normal([7, 3]), x: r.normal([2, 4, 5, 7]), y: r.normal([4, 7, 3]), q: r.normal([2, 3, 5, 4]), k: r.normal([2, 3, 6, 4]) },
+    grad: ['a', 'b', 'x', 'y', 'q', 'k'],
+    build: ({ a, b, x, y, q, k }) => {
+      const kept = matmul(a!, b!);
+      return {
+        t: transpose(matmul(a!, b!)), tt: transpose(matmul(transpose(b!), transpose(a!))), bcast: transpose(matmul(x!, y!)),
+        heads: permute(matmul(q!, transpose(k!)), [0, 2, 1, 3]), chain: permute(transpose(matmul(q!, transpose(k!))), [0, 2, 1, 3]),
+        swapThenHeads: permute(permute(matmul(k!, transpose(q!)), [0, 1, 3, 2]), [2, 0, 1, 3]), kept, keptT: transpose(kept),
+      };
+    },
+  },
+  {
     name: 'matmul with K = 0 and an empty batch, and float64',
     inputs: { a: r.normal([3, 0]), b: r.normal([0, 2]), e: r.normal([0, 4]), w: r.normal([4, 2]), d: r.normal([3, 4], { dtype: 'float64' }), dw: r.normal([4, 2], { dtype: 'float64' }) },
     grad: ['d', 'dw'],
