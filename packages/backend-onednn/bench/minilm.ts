@@ -87,7 +87,10 @@ export async function benchModel(rounds = 5, only?: string): Promise<void> {
   const before = torchPeer('train', []);
   if (before) console.log(`PyTorch before ours:\n  ${before.split('\n').join('\n  ')}`);
   for (let k = 0; k < NAMES.length; k++) for (let i = 0; i < 3; i++) await step(k);
-  for (let r = 0; r < rounds; r++) for (let k = 0; k < NAMES.length; k++) times[k]!.push(await step(k));
+  // each timed step follows an untimed one of the same backend, as in a training run (and as
+  // torch_peer.py times consecutive steps): right after another backend's step, the buffer pools
+  // hold the other model's buffers and the GC has its ~270 MB of outputs to return
+  for (let r = 0; r < rounds; r++) for (let k = 0; k < NAMES.length; k++) (await step(k), times[k]!.push(await step(k)));
   NAMES.forEach((n, k) => console.log(`${n.padEnd(12)} ${median(times[k]!).toFixed(0)} ms/step  (${times[k]!.map((t) => t.toFixed(0)).join(', ')})`));
   const after = torchPeer('train', []);
   if (after) console.log(`PyTorch after ours:\n  ${after.split('\n').join('\n  ')}`);
