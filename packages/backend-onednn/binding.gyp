@@ -11,6 +11,7 @@
         "native/indexing.cc",
         "native/matmul.cc",
         "native/fused.cc",
+        "native/softmax.cc",
         "native/buffer-pool.cc",
         "native/resident.cc"
       ],

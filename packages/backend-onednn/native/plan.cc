@@ -24,7 +24,7 @@ dnnl::stream& stream() {
 // Opcodes of the stream: the same table as src/plan/opcodes.ts.
 enum Op : int {
   UNARY = 1, BINARY = 2, WHERE = 3, REDUCE = 4, COPY = 5, PASTE = 6, FILL = 7, GATHER = 8, GATHER_GRAD = 9,
-  GATHER_ELEMENTS = 10, SCATTER_ADD = 11, TOPK = 12, CUMSUM = 13, MATMUL = 14, FUSED = 15,
+  GATHER_ELEMENTS = 10, SCATTER_ADD = 11, TOPK = 12, CUMSUM = 13, MATMUL = 14, FUSED = 15, SOFTMAX = 16,
 };
 
 Plan::Plan(const double* s, size_t n, std::vector<std::vector<uint8_t>> cs, bool bf16) : consts(std::move(cs)) {
@@ -52,6 +52,7 @@ Plan::Plan(const double* s, size_t n, std::vector<std::vector<uint8_t>> cs, bool
       case GATHER: case GATHER_GRAD: case GATHER_ELEMENTS: case SCATTER_ADD: case TOPK: instrs.push_back(make_indexing(op, r, ctx)); break;
       case MATMUL: instrs.push_back(make_matmul(op, r, ctx)); break;
       case FUSED: instrs.push_back(make_fused(r)); break;
+      case SOFTMAX: instrs.push_back(make_softmax(r)); break;
       default: throw std::runtime_error("unknown opcode " + std::to_string(op) + " in plan stream");
     }
   }

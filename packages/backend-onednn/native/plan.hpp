@@ -31,6 +31,7 @@ InstrPtr make_layout(int op, Reader& r, BuildCtx& c);
 InstrPtr make_indexing(int op, Reader& r, BuildCtx& c);
 InstrPtr make_matmul(int op, Reader& r, BuildCtx& c);
 InstrPtr make_fused(Reader& r);
+InstrPtr make_softmax(Reader& r);
 
 struct Plan {
   std::vector<ValueSlot> values;

@@ -2,6 +2,7 @@ import { NotImplementedError, type DType } from '@retrievals/core-tensor';
 import type { Program, ProgramNode } from '../program-types.js';
 import { BINARY_FN, DTYPE_CODE, ELEMENT_BYTES, OP, REDUCE_FN, UNARY_FN } from './codes.js';
 import { fusedWords, fusible, groupElementwise } from './fuse.js';
+import { findSoftmaxes } from './softmax.js';
 import { broadcastStrides, collapse, numel, stridesOf } from './strides.js';
 
 /** A value of the plan: the program's values first (same ids), then temporaries the lowering adds. */
@@ -25,7 +26,7 @@ export interface Lowered {
   values: PlanValue[];
   instrs: Instr[];
   /** Counts of what the lowering fused or elided, for stats and tests. */
-  fused: { transposes: number; biases: number; views: number; elementwise: number };
+  fused: { transposes: number; biases: number; views: number; elementwise: number; softmaxes: number };
 }
 
 const attrs = <T>(n: ProgramNode) => n.attrs as unknown as T;
@@ -95,8 +96,12 @@ export function lowerProgram(program: Program): Lowered {
     if (n.op === 'permute' && uses[base + k] === 0) uses[n.inputs[0]!]!--;
   }
 
-  const fused = { transposes: 0, biases: 0, views: 0, elementwise: 0 };
+  const fused = { transposes: 0, biases: 0, views: 0, elementwise: 0, softmaxes: 0 };
   const skip = new Set<number>();
+  // softmaxes run as one row kernel at their div; the other members are not run
+  const softmaxAt = new Map(findSoftmaxes(program, outputs, users, (v) => values[v]!.shape).map((sm) => [sm.y, sm]));
+  for (const sm of softmaxAt.values()) for (const m of sm.members) if (m !== sm.y) skip.add(m);
+  fused.softmaxes = softmaxAt.size;
   // matmul value → the add it absorbs as bias: [add value, bias value]
   const biasOf = new Map<number, [number, number]>();
   // a fused add's inputs are read by its matmul, which runs earlier than the add would have
@@ -157,7 +162,7 @@ export function lowerProgram(program: Program): Lowered {
 
   // Elementwise chains of one shape run as one fused instruction (fuse.ts).
   const dtypeOf = (v: number) => values[v]!.dtype;
-  const groups = groupElementwise(program, (k) => !skip.has(base + k) && numel(program.nodes[k]!.shape) > 0 && fusible(program.nodes[k]!, dtypeOf), (v) => (users.get(v) ?? []).map((u) => addToMatmul.get(u) ?? u));
+  const groups = groupElementwise(program, (k) => !skip.has(base + k) && !softmaxAt.has(base + k) && numel(program.nodes[k]!.shape) > 0 && fusible(program.nodes[k]!, dtypeOf), (v) => (users.get(v) ?? []).map((u) => addToMatmul.get(u) ?? u));
   const fusedIn = new Map<number, number[]>();
   for (const members of groups.values()) if (members.length > 1) for (const m of members) fusedIn.set(m, members);
   fused.elementwise = [...groups.values()].filter((g) => g.length > 1).reduce((a, g) => a + g.length, 0);
@@ -182,6 +187,13 @@ export function lowerProgram(program: Program): Lowered {
       return;
     }
     if (intoPermute.has(v)) return; // written by its permute (permuteFrom)
+    const sm = softmaxAt.get(v);
+    if (sm) {
+      const L = n.shape[n.shape.length - 1]!;
+      const writes = [v, sm.e, sm.s].filter((w) => w >= 0);
+      emit('softmax', [OP.softmax, sm.x, v, sm.e, sm.s, numel(n.shape) / L, L], [sm.x], writes);
+      return;
+    }
     if (n.op === 'permute' && uses[v] === 0) {
       fused.transposes++;
       return;

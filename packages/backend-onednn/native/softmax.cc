@@ -1,0 +1,67 @@
+// Softmax over the last dim, one row at a time (lower.ts's softmax match): the row max, exp(x − m)
+// and its sum, and the division while the row is in L1, instead of four passes over memory. The
+// arithmetic is the unfused instructions' own (NaN-aware max, vexp, sums of eight double partials
+// as reduce.cc adds them, e / s), so fusing changes no bit of the result.
+#include <algorithm>
+#include <limits>
+#include "plan.hpp"
+#include "vecmath.hpp"
+
+namespace rt {
+namespace {
+
+struct SoftmaxInstr : Instr {
+  int x, y, e, s;
+  int64_t rows, len;
+  SoftmaxInstr(Reader& r) { x = r.i32(); y = r.i32(); e = r.i32(); s = r.i32(); rows = r.i64(); len = r.i64(); }
+  const char* name() const override { return "softmax"; }
+
+  void row(const float* xr, float* er, float* yr, float* sr) const {
+    // sixteen running maxima (a single chain with NaN checks does not vectorise), NaN tracked apart
+    float mx[16];
+    std::fill_n(mx, 16, -std::numeric_limits<float>::infinity());
+    int nan = 0;
+    int64_t j = 0;
+    for (; j + 16 <= len; j += 16)
+      for (int l = 0; l < 16; l++) {
+        float v = xr[j + l];
+        nan |= v != v;
+        mx[l] = v > mx[l] ? v : mx[l];
+      }
+    for (; j < len; j++) {
+      nan |= xr[j] != xr[j];
+      mx[0] = xr[j] > mx[0] ? xr[j] : mx[0];
+    }
+    float m = *std::max_element(mx, mx + 16);
+    // core-tensor's softmax subtracts 0 where the max is not finite (a row of -inf, or NaN)
+    float w = !nan && std::fabs(m) < std::numeric_limits<float>::infinity() ? m : 0.f;
+    for (j = 0; j < len; j++) er[j] = vexp(xr[j] - w);
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (j = 0; j + 8 <= len; j += 8)
+      for (int l = 0; l < 8; l++) acc[l] += double(er[j + l]);
+    for (; j < len; j++) acc[0] += double(er[j]);
+    float sum = float(((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
+    if (sr) *sr = sum;
+    for (j = 0; j < len; j++) yr[j] = er[j] / sum;
+  }
+
+  void run(const Frame& f) override {
+    const float* px = f.at<float>(x);
+    float* py = f.at<float>(y);
+    float* pe = e >= 0 ? f.at<float>(e) : nullptr;
+    float* ps = s >= 0 ? f.at<float>(s) : nullptr;
+    parallel_for(rows, std::max<int64_t>(1, 16384 / len), [&](int64_t b, int64_t end) {
+      for (int64_t r = b; r < end; r++) {
+        float* yr = py + r * len;
+        // without e among the outputs, exp(x − m) is kept in y and divided in place
+        row(px + r * len, pe ? pe + r * len : yr, yr, ps ? ps + r : nullptr);
+      }
+    });
+  }
+};
+
+}  // namespace
+
+InstrPtr make_softmax(Reader& r) { return std::make_unique<SoftmaxInstr>(r); }
+
+}  // namespace rt
