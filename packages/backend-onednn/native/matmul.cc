@@ -22,7 +22,7 @@ using tag = dnnl::memory::format_tag;
 using dims = dnnl::memory::dims;
 
 struct MatmulInstr : Instr {
-  int dtype, a, b, out, bias;
+  int dtype, a, b, out, bias, act = 0;  // act: a gelu post-op (1 erf, 2 tanh), lower.ts's geluOf
   int64_t M, N, K, nb, bsA, bsB, rsA, csA, rsB, csB;
   std::vector<int64_t> offA, offB;  // explicit batch pairs (general broadcasting), else empty
   bool bf16 = false, shadow = false, nd = false;
@@ -49,8 +49,15 @@ struct MatmulInstr : Instr {
       offA = r.vec(size_t(pairs));
       offB = r.vec(size_t(pairs));
     }
+    act = r.i32();
     if (dtype != F32 || M == 0 || N == 0 || K == 0) return;
     bf16 = c.bf16;
+    dnnl::primitive_attr attr;
+    if (act) {
+      dnnl::post_ops po;
+      po.append_eltwise(1.f, act == 2 ? dnnl::algorithm::eltwise_gelu_tanh : dnnl::algorithm::eltwise_gelu_erf, 0.f, 0.f);
+      attr.set_post_ops(po);
+    }
     const bool batched = offA.empty() && nb > 1;
     if (nd) {
       dims dd(ndA.begin(), ndA.end() - 2);
@@ -85,7 +92,7 @@ struct MatmulInstr : Instr {
       weiMd = dnnl::memory::desc(weiUser.dims(), dt::bf16, stridesOf(weiUser));
       try {
         auto d = bias >= 0 ? dnnl::matmul::desc(srcMd, weiMd, biasMd, dstMd) : dnnl::matmul::desc(srcMd, weiMd, dstMd);
-        auto pd = dnnl::matmul::primitive_desc(d, c.eng);
+        auto pd = dnnl::matmul::primitive_desc(d, attr, c.eng);
         std::string name = pd.impl_info_str();
         if (name.find("ref") == std::string::npos) {
           prim = std::make_unique<dnnl::matmul>(pd);
@@ -104,7 +111,7 @@ struct MatmulInstr : Instr {
       srcMd = any(srcUser);
       dnnl::memory::desc weiAny(weiUser.dims(), dt::bf16, tag::any);
       auto d = bias >= 0 ? dnnl::matmul::desc(srcMd, weiAny, biasMd, dstMd) : dnnl::matmul::desc(srcMd, weiAny, dstMd);
-      auto pd = dnnl::matmul::primitive_desc(d, c.eng);
+      auto pd = dnnl::matmul::primitive_desc(d, attr, c.eng);
       weiMd = pd.weights_desc();
       prim = std::make_unique<dnnl::matmul>(pd);
       impl = pd.impl_info_str();
@@ -115,7 +122,7 @@ struct MatmulInstr : Instr {
       weiPlain16 = dnnl::memory::desc(weiUser.dims(), dt::bf16, stridesOf(weiUser));
     } else {
       auto d = bias >= 0 ? dnnl::matmul::desc(srcUser, weiUser, biasMd, dstMd) : dnnl::matmul::desc(srcUser, weiUser, dstMd);
-      auto pd = dnnl::matmul::primitive_desc(d, c.eng);
+      auto pd = dnnl::matmul::primitive_desc(d, attr, c.eng);
       prim = std::make_unique<dnnl::matmul>(pd);
       impl = pd.impl_info_str();
     }
@@ -190,21 +197,29 @@ struct MatmulInstr : Instr {
 
   void run(const Frame& f) override {
     if (M == 0 || N == 0) return;
-    if (!prim && nd) {  // K == 0: the product is empty, the output (dense: lower.ts writes permuted outputs only for K > 0) is the bias (or zero)
-      float* po = f.at<float>(out);
-      const float* pbias = bias >= 0 ? f.at<float>(bias) : nullptr;
-      for (int64_t i = 0; i < nb * M; i++)
-        for (int64_t j = 0; j < N; j++) po[i * N + j] = pbias ? pbias[j] : 0.f;
-      return;
-    }
     if (!prim) {
-      switch (dtype) {
-        case F32: return run_loops<float>(f);  // K == 0
-        case F64: return run_loops<double>(f);
-        case I32: return run_loops<int32_t>(f);
-        case I64: return run_loops<int64_t>(f);
-        default: throw KernelError("matmul on an unsupported dtype " + std::to_string(dtype));
+      if (nd) {  // K == 0: the product is empty, the output (dense: lower.ts writes permuted outputs only for K > 0) is the bias (or zero)
+        float* po = f.at<float>(out);
+        const float* pbias = bias >= 0 ? f.at<float>(bias) : nullptr;
+        for (int64_t i = 0; i < nb * M; i++)
+          for (int64_t j = 0; j < N; j++) po[i * N + j] = pbias ? pbias[j] : 0.f;
+      } else {
+        switch (dtype) {
+          case F32: run_loops<float>(f); break;  // K == 0
+          case F64: return run_loops<double>(f);
+          case I32: return run_loops<int32_t>(f);
+          case I64: return run_loops<int64_t>(f);
+          default: throw KernelError("matmul on an unsupported dtype " + std::to_string(dtype));
+        }
       }
+      // the post-op the primitive would have applied (lower.ts fuses gelu only into float32 products)
+      float* po = f.at<float>(out);
+      const int64_t n = (offA.empty() ? nb : int64_t(offA.size())) * M * N;
+      for (int64_t i = 0; act && i < n; i++) {
+        float x = po[i];
+        po[i] = act == 2 ? 0.5f * x * (1.f + std::tanh(0.79788456080286535588f * (x + 0.044715f * x * x * x))) : 0.5f * x * (1.f + std::erf(x * 0.70710678118654752440f));
+      }
+      return;
     }
     float* po = f.at<float>(out);
     float* pbias = bias >= 0 ? f.at<float>(bias) : nullptr;

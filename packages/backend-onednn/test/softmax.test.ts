@@ -43,7 +43,7 @@ describeOnednn('softmax as one kernel', () => {
           const y = softmax(x.mul(2)); // of a computed value: a fed x and its detach() are two feeds, never matched
           backward(sum(mul(y, w)));
           await realize(y, x.grad!);
-          return { y: y.dataSync(), g: x.grad!.dataSync() };
+          return { y: y.dataSync() as Float32Array, g: x.grad!.dataSync() as Float32Array };
         });
       const ours = await run('onednn'), ref = await run('js');
       const instrs = ours.programs.flatMap((p) => lowerProgram(p).instrs);

@@ -26,7 +26,7 @@ export interface Lowered {
   values: PlanValue[];
   instrs: Instr[];
   /** Counts of what the lowering fused or elided, for stats and tests. */
-  fused: { transposes: number; biases: number; views: number; elementwise: number; softmaxes: number };
+  fused: { transposes: number; biases: number; activations: number; views: number; elementwise: number; softmaxes: number };
 }
 
 const attrs = <T>(n: ProgramNode) => n.attrs as unknown as T;
@@ -96,7 +96,7 @@ export function lowerProgram(program: Program): Lowered {
     if (n.op === 'permute' && uses[base + k] === 0) uses[n.inputs[0]!]!--;
   }
 
-  const fused = { transposes: 0, biases: 0, views: 0, elementwise: 0, softmaxes: 0 };
+  const fused = { transposes: 0, biases: 0, activations: 0, views: 0, elementwise: 0, softmaxes: 0 };
   const skip = new Set<number>();
   // softmaxes run as one row kernel at their div; the other members are not run
   const softmaxAt = new Map(findSoftmaxes(program, outputs, users, (v) => values[v]!.shape).map((sm) => [sm.y, sm]));
@@ -124,6 +124,22 @@ export function lowerProgram(program: Program): Lowered {
     fused.biases++;
   });
 
+  // A gelu whose input is a matmul's (or its bias add's) only use is the primitive's eltwise post-op
+  // (encode: the activation is applied while the output tile is in cache, not in another pass; in
+  // training the pre-activation is read by gelu's backward, so it stays a value and this never applies)
+  const geluOf = new Map<number, { gelu: number; act: number }>();
+  program.nodes.forEach((n, k) => {
+    const v = base + k;
+    if (n.op !== 'matmul' || n.dtype !== 'float32') return;
+    const o = biasOf.get(v)?.[0] ?? v;
+    const us = users.get(o) ?? [];
+    const g = nodeOf(us[0] ?? -1);
+    if (us.length !== 1 || outputs.has(o) || !g || g.op !== 'gelu' || g.dtype !== 'float32') return;
+    geluOf.set(v, { gelu: us[0]!, act: attrs<{ approximate: string }>(g).approximate === 'tanh' ? 2 : 1 });
+    skip.add(us[0]!);
+    fused.activations++;
+  });
+
   // A permute of a matmul's output (its only use; or a chain of permutes, each read only by the
   // next) is the matmul writing the permuted layout, where the permutation keeps the last dim (the
   // primitive's dst strides: attention's heads merged back) or moves the rows' dim last (a swap:
@@ -144,7 +160,7 @@ export function lowerProgram(program: Program): Lowered {
       m = p.inputs[0]!;
     }
     const mm = nodeOf(m);
-    if (!mm || mm.op !== 'matmul' || mm.dtype !== 'float32' || uses[m] !== 1 || outputs.has(m) || biasOf.has(m)) continue;
+    if (!mm || mm.op !== 'matmul' || mm.dtype !== 'float32' || uses[m] !== 1 || outputs.has(m) || biasOf.has(m) || geluOf.has(m)) continue;
     const [sa, sb] = mm.inputs.map((i) => values[i]!.shape);
     if (sa![sa!.length - 1] === 0 || numel(mm.shape) === 0) continue;
     const rank = mm.shape.length, batch = mm.shape.slice(0, -2).join();
@@ -378,7 +394,8 @@ export function lowerProgram(program: Program): Lowered {
    */
   function matmulInto(n: ProgramNode, v: number, into?: { flip: boolean; perm: number[] }) {
     const bias = into ? undefined : biasOf.get(v);
-    const out = bias ? bias[0] : v;
+    const act = into ? undefined : geluOf.get(v);
+    const out = act ? act.gelu : bias ? bias[0] : v;
     const flip = into?.flip ?? false;
     const swapLast = <T>(xs: readonly T[]) => [...xs.slice(0, -2), xs[xs.length - 1]!, xs[xs.length - 2]!];
     /** Operand j as read by the primitive; flipped: its transpose (for Bᵀ·Aᵀ). */
@@ -427,7 +444,8 @@ export function lowerProgram(program: Program): Lowered {
       const offA = batchOffsets(batch, pad(ba), a.bs), offB = batchOffsets(batch, pad(bb), b.bs);
       words = [...head, M, N, K, nb, 0, 0, a.rs, a.cs, b.rs, b.cs, nb, ...offA, ...offB];
     }
-    emit(bias ? 'matmul+bias' : 'matmul', words, bias ? [a.id, b.id, bias[1]] : [a.id, b.id], [out]);
+    words.push(act?.act ?? 0);
+    emit(`matmul${bias ? '+bias' : ''}${act ? '+gelu' : ''}`, words, bias ? [a.id, b.id, bias[1]] : [a.id, b.id], [out]);
   }
 }
 

@@ -35,7 +35,9 @@ defineOp('matmul', {
     let ga: Tensor | undefined, gb: Tensor | undefined;
     if (a.requiresGrad) ga = sumTo(matmul(dy, transpose(b)), a.shape);
     if (b.requiresGrad) {
-      gb = b.rank === 2 && a.rank > 2 ? matmul(transpose(reshape(a, [-1, k])), reshape(dy, [-1, n])) : sumTo(matmul(transpose(a), dy), b.shape);
+      // rows counted, not inferred: reshape cannot infer -1 when k = 0 (an empty product)
+      const rows = a.shape.slice(0, -1).reduce((p, d) => p * d, 1);
+      gb = b.rank === 2 && a.rank > 2 ? matmul(transpose(reshape(a, [rows, k])), reshape(dy, [rows, n])) : sumTo(matmul(transpose(a), dy), b.shape);
     }
     return [ga, gb];
   },
