@@ -4,7 +4,7 @@
  * that test the where: all -inf (0/0 = NaN, as PyTorch), a NaN, a +inf, and lengths that are not
  * a multiple of the kernel's 16 lanes; the backward reads the kernel's exp and row sums.
  */
-import { backends, backward, mul, realize, softmax, sum, Tensor, withBackend, type Backend } from '@retrievals/core-tensor';
+import { backends, backward, Generator, mul, randn, realize, softmax, sum, Tensor, withBackend, type Backend } from '@retrievals/core-tensor';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/plan/lower.js';
 import { describeOnednn, install } from './helpers/setup.js';
@@ -59,6 +59,36 @@ describeOnednn('softmax as one kernel', () => {
       }
     });
   }
+
+  it('attention scores, scale · a + mask, are made in the kernel: the values and gradients of the js backend', async () => {
+    await install();
+    const len = 19;
+    const gen = new Generator(5);
+    // mask [2, 1, 1, len]: some keys masked (-inf), all of sequence 1's keys but one, and a finite offset
+    const mask = new Float32Array(2 * len).map((_, i) => (i < len ? (i % 5 === 0 ? -Infinity : 0.5) : i === len + 3 ? 0 : -Infinity));
+    const run = (name: string) =>
+      capture(name, async () => {
+        const a = randn([2, 3, 4, len], gen).requiresGrad_(true);
+        const y = softmax(a.mul(0.125).add(new Tensor({ shape: [2, 1, 1, len], dtype: 'float32', buffer: mask })));
+        backward(sum(mul(y, y)));
+        await realize(y, a.grad!);
+        return { y: y.dataSync() as Float32Array, g: a.grad!.dataSync() as Float32Array, a: a.dataSync() as Float32Array };
+      });
+    const ours = await run('onednn');
+    const instrs = ours.programs.flatMap((p) => lowerProgram(p).instrs);
+    expect(instrs.map((i) => i.op)).toContain('softmax(scale,add)');
+    // the same input on js (a re-drawn generator would differ: feed ours)
+    const ref = await capture('js', async () => {
+      const a = new Tensor({ shape: [2, 3, 4, len], dtype: 'float32', buffer: ours.out.a }).requiresGrad_(true);
+      const y = softmax(a.mul(0.125).add(new Tensor({ shape: [2, 1, 1, len], dtype: 'float32', buffer: mask })));
+      backward(sum(mul(y, y)));
+      await realize(y, a.grad!);
+      return { y: y.dataSync() as Float32Array, g: a.grad!.dataSync() as Float32Array };
+    });
+    for (const k of ['y', 'g'] as const) {
+      Array.from(ours.out[k]).forEach((v, i) => expect(Math.abs(v - ref.out[k][i]!), `${k}[${i}]`).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(ref.out[k][i]!)));
+    }
+  });
 
   it('the plan keeps exp and the row sums only when the backward reads them', async () => {
     await install();

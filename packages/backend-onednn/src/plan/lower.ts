@@ -207,7 +207,15 @@ export function lowerProgram(program: Program): Lowered {
     if (sm) {
       const L = n.shape[n.shape.length - 1]!;
       const writes = [v, sm.e, sm.s].filter((w) => w >= 0);
-      emit('softmax', [OP.softmax, sm.x, v, sm.e, sm.s, numel(n.shape) / L, L], [sm.x], writes);
+      const rows = numel(n.shape) / L;
+      if (!sm.pre) {
+        emit('softmax', [OP.softmax, sm.x, v, sm.e, sm.s, rows, L, 0], [sm.x], writes);
+        return;
+      }
+      // the addend by strides over [rows' dims..., L] (broadcast dims 0)
+      const { a, scale, addend } = sm.pre;
+      const st = broadcastStrides(n.shape, values[addend]!.shape);
+      emit('softmax(scale,add)', [OP.softmax, a, v, sm.e, sm.s, rows, L, 1, scale, addend, n.shape.length, ...n.shape, ...st], [a, addend], writes);
       return;
     }
     if (n.op === 'permute' && uses[v] === 0) {

@@ -10,6 +10,8 @@ export interface SoftmaxMatch {
   s: number;
   /** The nodes' values it replaces, the div's included. */
   members: number[];
+  /** x = a · scale + addend (attention's scaled, masked scores), computed row by row and never stored. */
+  pre?: { a: number; scale: number; addend: number };
 }
 
 /**
@@ -23,10 +25,7 @@ export interface SoftmaxMatch {
 export function findSoftmaxes(program: Program, outputs: ReadonlySet<number>, users: ReadonlyMap<number, number[]>, shapeOf: (v: number) => readonly number[]): SoftmaxMatch[] {
   const base = program.feeds.length + program.consts.length;
   const nodeOf = (v: number): ProgramNode | undefined => (v >= base ? program.nodes[v - base] : undefined);
-  const constIs = (v: number, value: number) => {
-    const c = v >= program.feeds.length && v < base ? program.consts[v - program.feeds.length] : undefined;
-    return c !== undefined && c.data.length === 1 && Number(c.data[0]) === value;
-  };
+  const constIs = (v: number, value: number) => scalarConst(v) === value;
   const usersOf = (v: number) => users.get(v) ?? [];
   const onlyReadBy = (v: number, readers: number[]) => !outputs.has(v) && usersOf(v).every((u) => readers.includes(u));
   const lastAxis = (n: ProgramNode, rank: number) => {
@@ -61,11 +60,31 @@ export function findSoftmaxes(program: Program, outputs: ReadonlySet<number>, us
     // e and s may be read after the div (the backward), never between: the kernel writes them at the div
     const later = (v: number, inside: number[]) => usersOf(v).every((u) => inside.includes(u) || u > y);
     if (!later(e, [s, y]) || !later(s, [y])) return;
-    const members = [...(viaIdentity ? [mx] : []), m, a, c, w, z, e, s, y];
+    const pre = prologue(x, viaIdentity ? [mx, z] : [m, z]);
+    const members = [...(pre ? pre.members : []), ...(viaIdentity ? [mx] : []), m, a, c, w, z, e, s, y];
     if (members.some((v) => claimed.has(v))) return;
     members.forEach((v) => claimed.add(v));
     const outside = (v: number, inside: number[]) => outputs.has(v) || usersOf(v).some((u) => !inside.includes(u));
-    matches.push({ x, y, e: outside(e, [s, y]) ? e : -1, s: outside(s, [y]) ? s : -1, members });
+    matches.push({ x: pre ? -1 : x, y, e: outside(e, [s, y]) ? e : -1, s: outside(s, [y]) ? s : -1, members, ...(pre ? { pre: pre.pre } : {}) });
   });
   return matches;
+
+  /** x = add(mul(a, scalar const), addend) read only by the softmax (its backward needs neither x nor the product). */
+  function prologue(x: number, readers: number[]) {
+    const X = nodeOf(x);
+    if (!X || X.op !== 'add' || !onlyReadBy(x, readers)) return undefined;
+    for (const [t, addend] of [X.inputs, [...X.inputs].reverse()] as [number, number][]) {
+      const T = nodeOf(t);
+      if (!T || T.op !== 'mul' || shapeOf(t).join() !== shapeOf(x).join() || !onlyReadBy(t, [x]) || addend === t) continue;
+      for (const [a, k] of [T.inputs, [...T.inputs].reverse()] as [number, number][]) {
+        const c = scalarConst(k);
+        if (c !== undefined && shapeOf(a).join() === shapeOf(x).join() && a !== k) return { pre: { a, scale: c, addend }, members: [t, x] };
+      }
+    }
+    return undefined;
+  }
+  function scalarConst(v: number): number | undefined {
+    const c = v >= program.feeds.length && v < base ? program.consts[v - program.feeds.length] : undefined;
+    return c && c.data.length === 1 && c.dtype === 'float32' ? Number(c.data[0]) : undefined;
+  }
 }
