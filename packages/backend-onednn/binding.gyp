@@ -12,6 +12,7 @@
         "native/matmul.cc",
         "native/fused.cc",
         "native/softmax.cc",
+        "native/layer-norm.cc",
         "native/buffer-pool.cc",
         "native/resident.cc"
       ],

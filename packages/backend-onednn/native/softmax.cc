@@ -60,11 +60,7 @@ struct SoftmaxInstr : Instr {
     // core-tensor's softmax subtracts 0 where the max is not finite (a row of -inf, or NaN)
     float w = !nan && std::fabs(m) < std::numeric_limits<float>::infinity() ? m : 0.f;
     for (j = 0; j < len; j++) er[j] = vexp(xr[j] - w);
-    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (j = 0; j + 8 <= len; j += 8)
-      for (int l = 0; l < 8; l++) acc[l] += double(er[j + l]);
-    for (; j < len; j++) acc[0] += double(er[j]);
-    float sum = float(((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
+    float sum = row_sum(er, len);
     if (sr) *sr = sum;
     for (j = 0; j < len; j++) yr[j] = er[j] / sum;
   }

@@ -55,3 +55,17 @@ inline float verf(float x) {
 }
 
 }  // namespace rt
+
+namespace rt {
+
+/** A float row's sum as reduce.cc makes it (eight double partials, the tail on the first), so row kernels agree with it bit for bit. */
+inline float row_sum(const float* p, int64_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int l = 0; l < 8; l++) acc[l] += double(p[j + l]);
+  for (; j < n; j++) acc[0] += double(p[j]);
+  return float(((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
+}
+
+}  // namespace rt

@@ -31,6 +31,8 @@ export interface OnednnStats {
   fusedElementwise: number;
   /** Softmaxes run as one row kernel (plan/softmax.ts). */
   fusedSoftmaxes: number;
+  /** layerNorms run as one row kernel (plan/layer-norm.ts). */
+  fusedLayerNorms: number;
 }
 
 interface Compiled {
@@ -74,7 +76,7 @@ export function createOnednnBackend(options: OnednnBackendOptions = {}): OnednnB
   const cache = new PlanCache<Promise<Compiled>>(options.cacheSize ?? Number(process.env.RETRIEVALS_GRAPH_CACHE ?? 64));
   // bf16 only: its matmuls convert weights to bf16 (kept across runs when fed again); fp32 reads them in place
   const resident = precision === 'bf16' ? new ResidentFeeds() : undefined;
-  const stats: OnednnStats = { compiles: 0, compileMs: 0, runs: 0, cacheHits: 0, fusedTransposes: 0, fusedBiases: 0, views: 0, fusedElementwise: 0, fusedSoftmaxes: 0 };
+  const stats: OnednnStats = { compiles: 0, compileMs: 0, runs: 0, cacheHits: 0, fusedTransposes: 0, fusedBiases: 0, views: 0, fusedElementwise: 0, fusedSoftmaxes: 0, fusedLayerNorms: 0 };
 
   async function compile(program: Program): Promise<Compiled> {
     const addon = loadAddon();
@@ -94,6 +96,7 @@ export function createOnednnBackend(options: OnednnBackendOptions = {}): OnednnB
     stats.views += lowered.fused.views;
     stats.fusedElementwise += lowered.fused.elementwise;
     stats.fusedSoftmaxes += lowered.fused.softmaxes;
+    stats.fusedLayerNorms += lowered.fused.layerNorms;
     const values = [...program.feeds, ...program.consts, ...program.nodes];
     return {
       plan,

@@ -2,6 +2,7 @@ import { NotImplementedError, type DType } from '@retrievals/core-tensor';
 import type { Program, ProgramNode } from '../program-types.js';
 import { BINARY_FN, DTYPE_CODE, ELEMENT_BYTES, OP, REDUCE_FN, UNARY_FN } from './codes.js';
 import { fusedWords, fusible, groupElementwise } from './fuse.js';
+import { findLayerNorms } from './layer-norm.js';
 import { findSoftmaxes } from './softmax.js';
 import { broadcastStrides, collapse, numel, stridesOf } from './strides.js';
 
@@ -26,7 +27,7 @@ export interface Lowered {
   values: PlanValue[];
   instrs: Instr[];
   /** Counts of what the lowering fused or elided, for stats and tests. */
-  fused: { transposes: number; biases: number; activations: number; views: number; elementwise: number; softmaxes: number };
+  fused: { transposes: number; biases: number; activations: number; views: number; elementwise: number; softmaxes: number; layerNorms: number };
 }
 
 const attrs = <T>(n: ProgramNode) => n.attrs as unknown as T;
@@ -96,12 +97,16 @@ export function lowerProgram(program: Program): Lowered {
     if (n.op === 'permute' && uses[base + k] === 0) uses[n.inputs[0]!]!--;
   }
 
-  const fused = { transposes: 0, biases: 0, activations: 0, views: 0, elementwise: 0, softmaxes: 0 };
+  const fused = { transposes: 0, biases: 0, activations: 0, views: 0, elementwise: 0, softmaxes: 0, layerNorms: 0 };
   const skip = new Set<number>();
   // softmaxes run as one row kernel at their div; the other members are not run
   const softmaxAt = new Map(findSoftmaxes(program, outputs, users, (v) => values[v]!.shape).map((sm) => [sm.y, sm]));
   for (const sm of softmaxAt.values()) for (const m of sm.members) if (m !== sm.y) skip.add(m);
   fused.softmaxes = softmaxAt.size;
+  // layerNorms likewise, at their last value; a softmax's members are never a layerNorm's
+  const layerNormAt = new Map(findLayerNorms(program, outputs, users, (v) => values[v]!.shape).filter((ln) => !ln.members.some((m) => skip.has(m) || softmaxAt.has(m))).map((ln) => [ln.last, ln]));
+  for (const ln of layerNormAt.values()) for (const m of ln.members) if (m !== ln.last) skip.add(m);
+  fused.layerNorms = layerNormAt.size;
   // matmul value → the add it absorbs as bias: [add value, bias value]
   const biasOf = new Map<number, [number, number]>();
   // a fused add's inputs are read by its matmul, which runs earlier than the add would have
@@ -178,7 +183,7 @@ export function lowerProgram(program: Program): Lowered {
 
   // Elementwise chains of one shape run as one fused instruction (fuse.ts).
   const dtypeOf = (v: number) => values[v]!.dtype;
-  const groups = groupElementwise(program, (k) => !skip.has(base + k) && !softmaxAt.has(base + k) && numel(program.nodes[k]!.shape) > 0 && fusible(program.nodes[k]!, dtypeOf), (v) => (users.get(v) ?? []).map((u) => addToMatmul.get(u) ?? u));
+  const groups = groupElementwise(program, (k) => !skip.has(base + k) && !softmaxAt.has(base + k) && !layerNormAt.has(base + k) && numel(program.nodes[k]!.shape) > 0 && fusible(program.nodes[k]!, dtypeOf), (v) => (users.get(v) ?? []).map((u) => addToMatmul.get(u) ?? u));
   const fusedIn = new Map<number, number[]>();
   for (const members of groups.values()) if (members.length > 1) for (const m of members) fusedIn.set(m, members);
   fused.elementwise = [...groups.values()].filter((g) => g.length > 1).reduce((a, g) => a + g.length, 0);
@@ -203,6 +208,15 @@ export function lowerProgram(program: Program): Lowered {
       return;
     }
     if (intoPermute.has(v)) return; // written by its permute (permuteFrom)
+    const ln = layerNormAt.get(v);
+    if (ln) {
+      const L = n.shape[n.shape.length - 1]!;
+      const [ra, rb] = ln.residual ?? [-1, -1];
+      const outs = ln.parts.map((p) => (ln.written.includes(p) ? p : -1));
+      const reads = [...(ln.residual ?? [ln.x]), ...[ln.weight, ln.bias].filter((p) => p >= 0)];
+      emit(ln.residual ? 'layerNorm(add)' : 'layerNorm', [OP.layerNorm, ln.x, ra, rb, ln.weight, ln.bias, numel(n.shape) / L, L, ln.eps, ...outs], reads, ln.written);
+      return;
+    }
     const sm = softmaxAt.get(v);
     if (sm) {
       const L = n.shape[n.shape.length - 1]!;
