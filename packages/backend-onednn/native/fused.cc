@@ -117,7 +117,7 @@ struct FusedInstr : Instr {
           case 4: for (int64_t j = 0; j < w; j++) d[j] = std::fabs(a[j]); break;
           case 8: for (int64_t j = 0; j < w; j++) d[j] = 1.f / a[j]; break;
           case 12: std::memcpy(d, a, size_t(w) * 4); break;
-          case 1: for (int64_t j = 0; j < w; j++) d[j] = vexp(a[j]); break;
+          case 1: exp_shifted(a, 0.f, d, w); break;  // x − 0 is x, bit for bit
           case 6: for (int64_t j = 0; j < w; j++) { float e = vexp(-std::fabs(a[j])); d[j] = a[j] >= 0 ? 1.f / (1.f + e) : e / (1.f + e); } break;
           case 7: for (int64_t j = 0; j < w; j++) d[j] = verf(a[j]); break;
           case 14: for (int64_t j = 0; j < w; j++) d[j] = 0.5f * a[j] * (1.f + verf(a[j] * 0.70710678118654752440f)); break;

@@ -41,28 +41,14 @@ struct SoftmaxInstr : Instr {
   const char* name() const override { return "softmax"; }
 
   void row(const float* xr, float* er, float* yr, float* sr) const {
-    // sixteen running maxima (a single chain with NaN checks does not vectorise), NaN tracked apart
-    float mx[16];
-    std::fill_n(mx, 16, -std::numeric_limits<float>::infinity());
-    int nan = 0;
-    int64_t j = 0;
-    for (; j + 16 <= len; j += 16)
-      for (int l = 0; l < 16; l++) {
-        float v = xr[j + l];
-        nan |= v != v;
-        mx[l] = v > mx[l] ? v : mx[l];
-      }
-    for (; j < len; j++) {
-      nan |= xr[j] != xr[j];
-      mx[0] = xr[j] > mx[0] ? xr[j] : mx[0];
-    }
-    float m = *std::max_element(mx, mx + 16);
+    bool nan;
+    float m = row_max(xr, len, nan);
     // core-tensor's softmax subtracts 0 where the max is not finite (a row of -inf, or NaN)
     float w = !nan && std::fabs(m) < std::numeric_limits<float>::infinity() ? m : 0.f;
-    for (j = 0; j < len; j++) er[j] = vexp(xr[j] - w);
+    exp_shifted(xr, w, er, len);
     float sum = row_sum(er, len);
     if (sr) *sr = sum;
-    for (j = 0; j < len; j++) yr[j] = er[j] / sum;
+    for (int64_t j = 0; j < len; j++) yr[j] = er[j] / sum;
   }
 
   void run(const Frame& f) override {
