@@ -26,6 +26,7 @@ struct MatmulInstr : Instr {
   int64_t M, N, K, nb, bsA, bsB, rsA, csA, rsB, csB;
   std::vector<int64_t> offA, offB;  // explicit batch pairs (general broadcasting), else empty
   bool bf16 = false, shadow = false, nd = false;
+  bool storedA = false, storedB = false, storedOut = false;  // values stored as bf16 (lower.ts storeBf16)
   int64_t nelemA = 0, nelemB = 0;
   std::unique_ptr<dnnl::matmul> prim;
   dnnl::memory::desc srcUser, weiUser, dstMd, biasMd, srcMd, weiMd;
@@ -52,6 +53,10 @@ struct MatmulInstr : Instr {
     act = r.i32();
     if (dtype != F32 || M == 0 || N == 0 || K == 0) return;
     bf16 = c.bf16;
+    storedA = c.values[size_t(a)].dtype == BF16;
+    storedB = c.values[size_t(b)].dtype == BF16;
+    storedOut = c.values[size_t(out)].dtype == BF16;
+    const dt dtA = storedA ? dt::bf16 : dt::f32, dtB = storedB ? dt::bf16 : dt::f32, dtO = storedOut ? dt::bf16 : dt::f32;
     dnnl::primitive_attr attr;
     if (act) {
       dnnl::post_ops po;
@@ -63,9 +68,9 @@ struct MatmulInstr : Instr {
       dims dd(ndA.begin(), ndA.end() - 2);
       dd.push_back(M);
       dd.push_back(N);
-      srcUser = dnnl::memory::desc(ndA, dt::f32, ndSA);
-      weiUser = dnnl::memory::desc(ndB, dt::f32, ndSB);
-      dstMd = dnnl::memory::desc(dd, dt::f32, ndSD);
+      srcUser = dnnl::memory::desc(ndA, dtA, ndSA);
+      weiUser = dnnl::memory::desc(ndB, dtB, ndSB);
+      dstMd = dnnl::memory::desc(dd, dtO, ndSD);
       if (bias >= 0) {
         dims bd(dd.size(), 1);
         bd.back() = N;
@@ -74,14 +79,14 @@ struct MatmulInstr : Instr {
         biasMd = dnnl::memory::desc(bd, dt::f32, bs);
       }
     } else if (batched) {
-      srcUser = dnnl::memory::desc(dims{bsA ? nb : 1, M, K}, dt::f32, dims{bsA ? bsA : M * K, rsA, csA});
-      weiUser = dnnl::memory::desc(dims{bsB ? nb : 1, K, N}, dt::f32, dims{bsB ? bsB : K * N, rsB, csB});
-      dstMd = dnnl::memory::desc(dims{nb, M, N}, dt::f32, tag::abc);
+      srcUser = dnnl::memory::desc(dims{bsA ? nb : 1, M, K}, dtA, dims{bsA ? bsA : M * K, rsA, csA});
+      weiUser = dnnl::memory::desc(dims{bsB ? nb : 1, K, N}, dtB, dims{bsB ? bsB : K * N, rsB, csB});
+      dstMd = dnnl::memory::desc(dims{nb, M, N}, dtO, tag::abc);
       if (bias >= 0) biasMd = dnnl::memory::desc(dims{1, 1, N}, dt::f32, tag::abc);
     } else {
-      srcUser = dnnl::memory::desc(dims{M, K}, dt::f32, dims{rsA, csA});
-      weiUser = dnnl::memory::desc(dims{K, N}, dt::f32, dims{rsB, csB});
-      dstMd = dnnl::memory::desc(dims{M, N}, dt::f32, tag::ab);
+      srcUser = dnnl::memory::desc(dims{M, K}, dtA, dims{rsA, csA});
+      weiUser = dnnl::memory::desc(dims{K, N}, dtB, dims{rsB, csB});
+      dstMd = dnnl::memory::desc(dims{M, N}, dtO, tag::ab);
       if (bias >= 0) biasMd = dnnl::memory::desc(dims{1, N}, dt::f32, tag::ab);
     }
     nelemA = c.values[size_t(a)].nelem;
@@ -135,13 +140,13 @@ struct MatmulInstr : Instr {
     return dims(b.strides, b.strides + md.data.ndims);
   }
 
-  void call(const Frame& f, int64_t oa, int64_t ob, float* po, float* pbias) {
-    float* pa = f.at<float>(a) + oa;
-    float* pb = f.at<float>(b) + ob;
+  void call(const Frame& f, int64_t oa, int64_t ob, void* po, float* pbias) {
+    void* pa = storedA ? static_cast<void*>(f.at<uint16_t>(a) + oa) : static_cast<void*>(f.at<float>(a) + oa);
+    void* pb = storedB ? static_cast<void*>(f.at<uint16_t>(b) + ob) : static_cast<void*>(f.at<float>(b) + ob);
     auto& eng = engine();
     if (shadow) {
-      uint16_t* a16 = f.bf16(a, nelemA) + oa;
-      uint16_t* b16 = f.bf16(b, nelemB) + ob;
+      uint16_t* a16 = storedA ? static_cast<uint16_t*>(pa) : f.bf16(a, nelemA) + oa;
+      uint16_t* b16 = storedB ? static_cast<uint16_t*>(pb) : f.bf16(b, nelemB) + ob;
       std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, dnnl::memory(srcMd, eng, a16)}, {DNNL_ARG_WEIGHTS, dnnl::memory(weiMd, eng, b16)}, {DNNL_ARG_DST, dnnl::memory(dstMd, eng, po)}};
       if (pbias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(biasMd, eng, pbias));
       prim->execute(*strm, args);
@@ -156,7 +161,7 @@ struct MatmulInstr : Instr {
     if (bf16) {
       dnnl::memory s16(srcMd, eng, srcBuf.data());
       srcReorder->execute(*strm, src, s16);
-      dnnl::memory w16 = residentB ? dnnl::memory(weiMd, eng, resident::layout(residentB, pb, nelemB, weiPlain16, weiMd)) : dnnl::memory(weiMd, eng, weiBuf.data());
+      dnnl::memory w16 = residentB ? dnnl::memory(weiMd, eng, resident::layout(residentB, static_cast<float*>(pb), nelemB, weiPlain16, weiMd)) : dnnl::memory(weiMd, eng, weiBuf.data());
       if (!residentB) weiReorder->execute(*strm, wei, w16);
       args.emplace(DNNL_ARG_SRC, s16);
       args.emplace(DNNL_ARG_WEIGHTS, w16);
@@ -221,10 +226,11 @@ struct MatmulInstr : Instr {
       }
       return;
     }
-    float* po = f.at<float>(out);
+    char* po = f.at<char>(out);
     float* pbias = bias >= 0 ? f.at<float>(bias) : nullptr;
     if (offA.empty()) return call(f, 0, 0, po, pbias);
-    for (size_t t = 0; t < offA.size(); t++) call(f, offA[t], offB[t], po + int64_t(t) * M * N, pbias);
+    const int64_t outBytes = M * N * (storedOut ? 2 : 4);
+    for (size_t t = 0; t < offA.size(); t++) call(f, offA[t], offB[t], po + int64_t(t) * outBytes, pbias);
   }
 };
 

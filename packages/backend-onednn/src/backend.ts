@@ -81,7 +81,7 @@ export function createOnednnBackend(options: OnednnBackendOptions = {}): OnednnB
   async function compile(program: Program): Promise<Compiled> {
     const addon = loadAddon();
     const t0 = performance.now();
-    const lowered = lowerProgram(program);
+    const lowered = lowerProgram(program, { bf16: precision === 'bf16' });
     const { stream, arenaBytes } = encodePlan(program, lowered);
     let plan: NativePlan;
     try {

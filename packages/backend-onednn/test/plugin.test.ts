@@ -109,3 +109,17 @@ it('a permute of a matmul is the matmul writing it (swapped operands or dst stri
     ops([[4, 3], [5, 3]], [node('permute', [1], [3, 5], { perm: [1, 0] }), node('matmul', [0, 2], [4, 5]), node('permute', [2], [5, 3], { perm: [1, 0] }), node('matmul', [3, 4], [4, 3])], [5]),
   ).toEqual(['matmul', 'matmul']);
 });
+
+it('a bf16 plan stores as bf16 the values matmuls write and only matmuls read', () => {
+  const f32 = (shape: number[]) => ({ shape, dtype: 'float32' });
+  const node = (op: string, inputs: number[], shape: number[], attrs = {}) => ({ op, inputs, attrs, shape, dtype: 'float32' });
+  // h = x·w (read by two matmuls), u = h·w2, g = x·w3 (read by an add too), y = u + g
+  const program = {
+    key: 'p', feeds: [f32([4, 6]), f32([6, 6]), f32([6, 6]), f32([6, 6])], consts: [],
+    nodes: [node('matmul', [0, 1], [4, 6]), node('matmul', [4, 2], [4, 6]), node('matmul', [4, 4], [4, 6]), node('matmul', [0, 3], [4, 6]), node('add', [5, 7], [4, 6]), node('add', [6, 8], [4, 6])],
+    outputs: [9],
+  } as never;
+  const dtypes = (bf16: boolean) => lowerProgram(program, { bf16 }).values.slice(4, 10).map((v) => v.dtype);
+  expect(dtypes(true)).toEqual(['bfloat16', 'float32', 'float32', 'float32', 'float32', 'float32']);
+  expect(dtypes(false).every((d) => d === 'float32')).toBe(true);
+});

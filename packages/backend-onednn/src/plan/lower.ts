@@ -4,6 +4,7 @@ import { BINARY_FN, DTYPE_CODE, ELEMENT_BYTES, OP, REDUCE_FN, UNARY_FN } from '.
 import { fusedWords, fusible, groupElementwise } from './fuse.js';
 import { findLayerNorms } from './layer-norm.js';
 import { findSoftmaxes } from './softmax.js';
+import { storeBf16 } from './bf16-storage.js';
 import { broadcastStrides, collapse, numel, stridesOf } from './strides.js';
 
 /** A value of the plan: the program's values first (same ids), then temporaries the lowering adds. */
@@ -21,13 +22,15 @@ export interface Instr {
   writes: number[];
   /** The program op(s) it runs, for profiles. */
   op: string;
+  /** A matmul: the values it reads as operands (by root), and whether it can write a bf16 output. */
+  matmul?: { operands: number[]; writesBf16: boolean };
 }
 
 export interface Lowered {
   values: PlanValue[];
   instrs: Instr[];
   /** Counts of what the lowering fused or elided, for stats and tests. */
-  fused: { transposes: number; biases: number; activations: number; views: number; elementwise: number; softmaxes: number; layerNorms: number };
+  fused: { transposes: number; biases: number; activations: number; views: number; elementwise: number; softmaxes: number; layerNorms: number; bf16Values: number };
 }
 
 const attrs = <T>(n: ProgramNode) => n.attrs as unknown as T;
@@ -40,7 +43,7 @@ const UNARY_OPS = new Set(['neg', 'exp', 'log', 'sqrt', 'abs', 'tanh', 'sigmoid'
  * a transpose feeding a matmul (a stride), an add of a [N] row after a matmul (the primitive's
  * bias), and reshape/identity (views of their input's memory).
  */
-export function lowerProgram(program: Program): Lowered {
+export function lowerProgram(program: Program, options: { bf16?: boolean } = {}): Lowered {
   const nFeeds = program.feeds.length, nConsts = program.consts.length;
   const base = nFeeds + nConsts;
   const values: PlanValue[] = [...program.feeds, ...program.consts, ...program.nodes].map((v, i) => ({ shape: v.shape, dtype: v.dtype, root: i }));
@@ -97,7 +100,7 @@ export function lowerProgram(program: Program): Lowered {
     if (n.op === 'permute' && uses[base + k] === 0) uses[n.inputs[0]!]!--;
   }
 
-  const fused = { transposes: 0, biases: 0, activations: 0, views: 0, elementwise: 0, softmaxes: 0, layerNorms: 0 };
+  const fused = { transposes: 0, biases: 0, activations: 0, views: 0, elementwise: 0, softmaxes: 0, layerNorms: 0, bf16Values: 0 };
   const skip = new Set<number>();
   // softmaxes run as one row kernel at their div; the other members are not run
   const softmaxAt = new Map(findSoftmaxes(program, outputs, users, (v) => values[v]!.shape).map((sm) => [sm.y, sm]));
@@ -366,6 +369,7 @@ export function lowerProgram(program: Program): Lowered {
     }
   });
 
+  if (options.bf16) fused.bf16Values = storeBf16(values, instrs, outputs);
   return { values, instrs, fused };
 
   function copy(src: number, dst: number, shape: readonly number[], inStrides: readonly number[], offset: number, size: number, op: string) {
@@ -468,6 +472,9 @@ export function lowerProgram(program: Program): Lowered {
     }
     words.push(act?.act ?? 0);
     emit(`matmul${bias ? '+bias' : ''}${act ? '+gelu' : ''}`, words, bias ? [a.id, b.id, bias[1]] : [a.id, b.id], [out]);
+    // explicit batch pairs write by float offsets, and K = 0 by a float loop: those stay float32
+    const pairs = words[16] !== -1 && words[16] !== 0;
+    instrs[instrs.length - 1]!.matmul = { operands: [a.id, b.id], writesBf16: K > 0 && !pairs };
   }
 }
 

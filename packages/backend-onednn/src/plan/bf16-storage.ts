@@ -1,0 +1,33 @@
+import type { Instr, PlanValue } from './lower.js';
+
+/**
+ * bf16 plans: a value that a matmul writes and only matmuls read (as operands) is stored as bf16.
+ * The matmuls read bf16 anyway (each float32 operand is converted once per run), so the primitive
+ * writing bf16 (oneDNN rounds its fp32 accumulator to nearest even, exactly what the conversion
+ * did) changes no bit and saves the float32 write and the conversion pass: at inference that is
+ * Q, K, V, the attention context and gelu's output (post-op) of every layer; in training Q, K, V
+ * and the context, whose backward readers are matmuls too. Returns how many values it stores so.
+ */
+export function storeBf16(values: PlanValue[], instrs: Instr[], outputs: ReadonlySet<number>): number {
+  const root = (v: number) => values[v]!.root;
+  const ok = new Map<number, boolean>();
+  const veto = (r: number) => ok.set(r, false);
+  instrs.forEach((ins) => {
+    for (const w of ins.writes) {
+      const r = root(w);
+      // one writer, a matmul that can write bf16
+      ok.set(r, !ok.has(r) && ins.matmul?.writesBf16 === true);
+    }
+  });
+  instrs.forEach((ins) => {
+    for (const v of ins.reads) if (!ins.matmul?.operands.includes(v)) veto(root(v));
+  });
+  values.forEach((val, v) => {
+    if (outputs.has(v)) veto(val.root);
+  });
+  const chosen = new Set([...ok].filter(([, yes]) => yes).map(([r]) => r));
+  values.forEach((val) => {
+    if (chosen.has(val.root) && val.dtype === 'float32') val.dtype = 'bfloat16';
+  });
+  return chosen.size;
+}
