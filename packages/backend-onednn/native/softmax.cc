@@ -18,8 +18,10 @@ struct SoftmaxInstr : Instr {
   float scale = 1.f;
   int addend = -1;
   std::vector<int64_t> dims, addStrides;  // the addend by strides over the full shape
-  SoftmaxInstr(Reader& r) {
+  bool storedY;  // y stored as bf16 (lower.ts storeBf16): rounded as the matmul's operand conversion rounds
+  SoftmaxInstr(Reader& r, BuildCtx& c) {
     x = r.i32(); y = r.i32(); e = r.i32(); s = r.i32(); rows = r.i64(); len = r.i64();
+    storedY = c.values[size_t(y)].dtype == BF16;
     pre = r.i32() != 0;
     if (!pre) return;
     scale = float(r.next());
@@ -53,14 +55,16 @@ struct SoftmaxInstr : Instr {
 
   void run(const Frame& f) override {
     const float* px = f.at<float>(x);
-    float* py = f.at<float>(y);
+    float* py = storedY ? nullptr : f.at<float>(y);
+    uint16_t* py16 = storedY ? f.at<uint16_t>(y) : nullptr;
     float* pe = e >= 0 ? f.at<float>(e) : nullptr;
     float* ps = s >= 0 ? f.at<float>(s) : nullptr;
     const float* pa = pre ? f.at<float>(addend) : nullptr;
     const int64_t lastStride = pre ? addStrides.back() : 0;
     parallel_for(rows, std::max<int64_t>(1, 16384 / len), [&](int64_t b, int64_t end) {
+      std::vector<float> row32(storedY ? size_t(len) : 0);
       for (int64_t r = b; r < end; r++) {
-        float* yr = py + r * len;
+        float* yr = storedY ? row32.data() : py + r * len;
         const float* xr = px + r * len;
         if (pre) {
           // product and sum as two roundings, as the unfused mul and add make them (no FMA)
@@ -71,6 +75,7 @@ struct SoftmaxInstr : Instr {
         }
         // without e among the outputs, exp(x − m) is kept in y and divided in place
         row(xr, pe ? pe + r * len : yr, yr, ps ? ps + r : nullptr);
+        if (storedY) for (int64_t j = 0; j < len; j++) py16[r * len + j] = f32_to_bf16(yr[j]);
       }
     });
   }
@@ -78,6 +83,6 @@ struct SoftmaxInstr : Instr {
 
 }  // namespace
 
-InstrPtr make_softmax(Reader& r) { return std::make_unique<SoftmaxInstr>(r); }
+InstrPtr make_softmax(Reader& r, BuildCtx& c) { return std::make_unique<SoftmaxInstr>(r, c); }
 
 }  // namespace rt

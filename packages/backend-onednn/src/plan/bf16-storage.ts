@@ -1,12 +1,13 @@
 import type { Instr, PlanValue } from './lower.js';
 
 /**
- * bf16 plans: a value that a matmul writes and only matmuls read (as operands) is stored as bf16.
+ * bf16 plans: a value that a matmul (or a softmax) writes and only matmuls read (as operands) is stored as bf16.
  * The matmuls read bf16 anyway (each float32 operand is converted once per run), so the primitive
  * writing bf16 (oneDNN rounds its fp32 accumulator to nearest even, exactly what the conversion
  * did) changes no bit and saves the float32 write and the conversion pass: at inference that is
- * Q, K, V, the attention context and gelu's output (post-op) of every layer; in training Q, K, V
- * and the context, whose backward readers are matmuls too. Returns how many values it stores so.
+ * Q, K, V, the attention context, gelu's output (post-op) and the softmax's output (its kernel
+ * rounds the same way) of every layer; in training Q, K, V and the context, whose backward readers
+ * are matmuls too. Returns how many values it stores so.
  */
 export function storeBf16(values: PlanValue[], instrs: Instr[], outputs: ReadonlySet<number>): number {
   const root = (v: number) => values[v]!.root;
@@ -15,12 +16,12 @@ export function storeBf16(values: PlanValue[], instrs: Instr[], outputs: Readonl
   instrs.forEach((ins) => {
     for (const w of ins.writes) {
       const r = root(w);
-      // one writer, a matmul that can write bf16
-      ok.set(r, !ok.has(r) && ins.matmul?.writesBf16 === true);
+      // one writer, one that can write it as bf16
+      ok.set(r, !ok.has(r) && (ins.bf16Writes ?? []).includes(w));
     }
   });
   instrs.forEach((ins) => {
-    for (const v of ins.reads) if (!ins.matmul?.operands.includes(v)) veto(root(v));
+    for (const v of ins.reads) if (!(ins.bf16Reads ?? []).includes(v)) veto(root(v));
   });
   values.forEach((val, v) => {
     if (outputs.has(v)) veto(val.root);

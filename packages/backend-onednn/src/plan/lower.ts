@@ -22,8 +22,9 @@ export interface Instr {
   writes: number[];
   /** The program op(s) it runs, for profiles. */
   op: string;
-  /** A matmul: the values it reads as operands (by root), and whether it can write a bf16 output. */
-  matmul?: { operands: number[]; writesBf16: boolean };
+  /** What it can read and write as bf16 in a bf16 plan (bf16-storage.ts): matmul operands, a softmax's output. */
+  bf16Reads?: number[];
+  bf16Writes?: number[];
 }
 
 export interface Lowered {
@@ -227,12 +228,14 @@ export function lowerProgram(program: Program, options: { bf16?: boolean } = {})
       const rows = numel(n.shape) / L;
       if (!sm.pre) {
         emit('softmax', [OP.softmax, sm.x, v, sm.e, sm.s, rows, L, 0], [sm.x], writes);
+        instrs[instrs.length - 1]!.bf16Writes = [v];
         return;
       }
       // the addend by strides over [rows' dims..., L] (broadcast dims 0)
       const { a, scale, addend } = sm.pre;
       const st = broadcastStrides(n.shape, values[addend]!.shape);
       emit('softmax(scale,add)', [OP.softmax, a, v, sm.e, sm.s, rows, L, 1, scale, addend, n.shape.length, ...n.shape, ...st], [a, addend], writes);
+      instrs[instrs.length - 1]!.bf16Writes = [v];
       return;
     }
     if (n.op === 'permute' && uses[v] === 0) {
@@ -474,7 +477,7 @@ export function lowerProgram(program: Program, options: { bf16?: boolean } = {})
     emit(`matmul${bias ? '+bias' : ''}${act ? '+gelu' : ''}`, words, bias ? [a.id, b.id, bias[1]] : [a.id, b.id], [out]);
     // explicit batch pairs write by float offsets, and K = 0 by a float loop: those stay float32
     const pairs = words[16] !== -1 && words[16] !== 0;
-    instrs[instrs.length - 1]!.matmul = { operands: [a.id, b.id], writesBf16: K > 0 && !pairs };
+    Object.assign(instrs[instrs.length - 1]!, { bf16Reads: [a.id, b.id], bf16Writes: K > 0 && !pairs ? [out] : [] });
   }
 }
 
