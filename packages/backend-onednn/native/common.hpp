@@ -109,7 +109,19 @@ struct Bf16Shadows {
   std::vector<uint64_t> stamp;
   uint64_t gen = 0;
   uint16_t* of(int v, const float* src, int64_t n);
+  /** This run's copy of v, to be written by its producer (fused.cc) instead of converted. */
+  uint16_t* claim(int v, int64_t n);
 };
+
+/** float32 → bf16 as f32_to_bf16, branch-free so it vectorises; on the calling thread. */
+inline void to_bf16_row(const float* src, uint16_t* o, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    uint32_t u;
+    std::memcpy(&u, src + i, 4);
+    uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    o[i] = uint16_t((u & 0x7fffffffu) > 0x7f800000u ? ((u >> 16) | 0x40u) : r);
+  }
+}
 
 /** float32 → bf16, round to nearest even, NaN kept quiet; parallel and vectorised. */
 void to_bf16(const float* src, uint16_t* dst, int64_t n);

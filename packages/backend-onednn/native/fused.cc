@@ -16,7 +16,7 @@ constexpr int64_t BLOCK = 512;
 enum { BIN = 32, WHERE_OP = 64, TO_BOOL = 65 };
 
 struct In { int v, dt; std::vector<int64_t> strides; bool scalar; };
-struct Out { int v, dt, reg; };
+struct Out { int v, dt, reg, shadow; };  // shadow: also write the bf16 copy a matmul reads (storeBf16)
 struct FOp { int fn, dst, a, b, c; };
 
 inline float unary_f(int op, float x) {
@@ -48,6 +48,7 @@ struct FusedInstr : Instr {
   std::vector<int64_t> dims;
   int64_t rows = 1, inner = 1;
   int regs;
+  std::vector<uint16_t*> shadowOf;  // per output, this run's bf16 copy (or null)
 
   FusedInstr(Reader& r) {
     int nIn = r.i32(), nOut = r.i32(), nOps = r.i32();
@@ -60,7 +61,7 @@ struct FusedInstr : Instr {
       x.scalar = std::all_of(x.strides.begin(), x.strides.end(), [](int64_t st) { return st == 0; });
       ins.push_back(x);
     }
-    for (int i = 0; i < nOut; i++) { Out o; o.v = r.i32(); o.dt = r.i32(); o.reg = r.i32(); outs.push_back(o); }
+    for (int i = 0; i < nOut; i++) { Out o; o.v = r.i32(); o.dt = r.i32(); o.reg = r.i32(); o.shadow = r.i32(); outs.push_back(o); }
     for (int i = 0; i < nOps; i++) { FOp o; o.fn = r.i32(); o.dst = r.i32(); o.a = r.i32(); o.b = r.i32(); o.c = r.i32(); ops.push_back(o); }
     if (nd == 0) dims = {1};
     inner = dims.back();
@@ -145,6 +146,10 @@ struct FusedInstr : Instr {
         for (int64_t j = 0; j < w; j++) d[j] = a[j] != 0 ? 1.f : 0.f;
       }
     }
+    for (size_t k = 0; k < outs.size(); k++) {
+      if (!shadowOf[k]) continue;
+      to_bf16_row(P[outs[k].reg], shadowOf[k] + at, w);
+    }
     for (const Out& o : outs) {
       if (o.dt == F32) continue;
       const float* src = P[o.reg];
@@ -155,6 +160,8 @@ struct FusedInstr : Instr {
 
   void run(const Frame& f) override {
     if (rows * inner == 0) return;
+    shadowOf.assign(outs.size(), nullptr);
+    for (size_t k = 0; k < outs.size(); k++) if (outs[k].shadow && f.shadows) shadowOf[k] = f.shadows->claim(outs[k].v, rows * inner);
     const int64_t blocks = (inner + BLOCK - 1) / BLOCK;
     parallel_for(rows * blocks, std::max<int64_t>(1, 16384 / std::min(inner, BLOCK)), [&](int64_t s, int64_t e) {
       std::vector<float> R(size_t(regs) * BLOCK);

@@ -18,18 +18,23 @@ struct LayerNormInstr : Instr {
   int64_t rows, len;
   float eps, count;
   int out[PARTS];
+  int last;     // the part the match ends at (y, n·w or n)
+  bool shadow;  // also write its bf16 copy, for the matmuls reading it (lower.ts storeBf16)
   LayerNormInstr(Reader& r) {
     x = r.i32(); ra = r.i32(); rb = r.i32(); w = r.i32(); b = r.i32();
     rows = r.i64(); len = r.i64();
     eps = float(r.next());
     count = float(len);
     for (int& o : out) o = r.i32();
+    shadow = r.i32() != 0;
+    last = out[Y] >= 0 ? Y : out[NW] >= 0 ? NW : N;
   }
   const char* name() const override { return "layerNorm"; }
 
   void run(const Frame& f) override {
     const float* pw = w >= 0 ? f.at<float>(w) : nullptr;
     const float* pb = b >= 0 ? f.at<float>(b) : nullptr;
+    uint16_t* copy = shadow && f.shadows ? f.shadows->claim(out[last], rows * len) : nullptr;
     parallel_for(rows, std::max<int64_t>(1, 8192 / len), [&](int64_t begin, int64_t end) {
       std::vector<float> scratch(size_t(len) * 5);
       float* tmp[PARTS] = {};
@@ -60,6 +65,7 @@ struct LayerNormInstr : Instr {
           last = P[NW];
         }
         if (pb) for (int64_t j = 0; j < len; j++) P[Y][j] = last[j] + pb[j];
+        if (copy) to_bf16_row(P[this->last], copy + row * len, len);
         const float scalars[PARTS] = {s1, mu, 0, 0, s2, v, v2, q, r, 0, 0, 0};
         for (int p : {S1, MU, S2, V, V2, Q, R}) if (out[p] >= 0) f.at<float>(out[p])[row] = scalars[p];
       }

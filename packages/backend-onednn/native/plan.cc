@@ -62,15 +62,7 @@ Plan::Plan(const double* s, size_t n, std::vector<std::vector<uint8_t>> cs, bool
 }
 
 void to_bf16(const float* src, uint16_t* o, int64_t n) {
-  // branch-free so it vectorises
-  parallel_for(n, 1 << 15, [&](int64_t s, int64_t e) {
-    for (int64_t i = s; i < e; i++) {
-      uint32_t u;
-      std::memcpy(&u, src + i, 4);
-      uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-      o[i] = uint16_t((u & 0x7fffffffu) > 0x7f800000u ? ((u >> 16) | 0x40u) : r);
-    }
-  });
+  parallel_for(n, 1 << 15, [&](int64_t s, int64_t e) { to_bf16_row(src + s, o + s, e - s); });
 }
 
 uint16_t* Bf16Shadows::of(int v, const float* src, int64_t n) {
@@ -84,6 +76,16 @@ uint16_t* Bf16Shadows::of(int v, const float* src, int64_t n) {
   to_bf16(src, b.data(), n);
   stamp[size_t(v)] = gen;
   return b.data();
+}
+
+uint16_t* Bf16Shadows::claim(int v, int64_t n) {
+  if (buf.size() <= size_t(v)) {
+    buf.resize(size_t(v) + 1);
+    stamp.resize(size_t(v) + 1, 0);
+  }
+  buf[size_t(v)].resize(size_t(n));
+  stamp[size_t(v)] = gen;
+  return buf[size_t(v)].data();
 }
 
 uint16_t* Frame::bf16(int v, int64_t n) const {

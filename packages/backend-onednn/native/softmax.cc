@@ -75,7 +75,7 @@ struct SoftmaxInstr : Instr {
         }
         // without e among the outputs, exp(x − m) is kept in y and divided in place
         row(xr, pe ? pe + r * len : yr, yr, ps ? ps + r : nullptr);
-        if (storedY) for (int64_t j = 0; j < len; j++) py16[r * len + j] = f32_to_bf16(yr[j]);
+        if (storedY) to_bf16_row(yr, py16 + r * len, len);
       }
     });
   }

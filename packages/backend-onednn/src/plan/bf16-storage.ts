@@ -30,5 +30,10 @@ export function storeBf16(values: PlanValue[], instrs: Instr[], outputs: Readonl
   values.forEach((val) => {
     if (chosen.has(val.root) && val.dtype === 'float32') val.dtype = 'bfloat16';
   });
+  // a float32 value a matmul reads: its producer writes the bf16 copy too, when it can (saving the
+  // conversion's float32 read: gelu's output, the layerNorm outputs, the backward's fused groups)
+  const readByMatmul = new Set<number>();
+  for (const ins of instrs) for (const v of ins.bf16Reads ?? []) readByMatmul.add(root(v));
+  for (const ins of instrs) for (const sh of ins.shadows ?? []) if (root(sh.value) === sh.value && readByMatmul.has(sh.value) && !chosen.has(sh.value)) ins.words[sh.word] = 1;
   return chosen.size;
 }

@@ -65,7 +65,7 @@ export function groupElementwise(program: Program, candidate: (k: number) => boo
 }
 
 /** The stream words of one fused group (members in program order). */
-export function fusedWords(program: Program, members: number[], dtypeOf: (v: number) => string, shapeOf: (v: number) => readonly number[], external: (v: number) => boolean): { words: number[]; reads: number[]; writes: number[] } {
+export function fusedWords(program: Program, members: number[], dtypeOf: (v: number) => string, shapeOf: (v: number) => readonly number[], external: (v: number) => boolean): { words: number[]; reads: number[]; writes: number[]; shadows: { value: number; word: number }[] } {
   const base = program.feeds.length + program.consts.length;
   const inside = new Set(members);
   const shape = shapeOf(members[0]!);
@@ -87,7 +87,12 @@ export function fusedWords(program: Program, members: number[], dtypeOf: (v: num
   const { dims, strides } = collapse(shape, [...inputs.map((i) => broadcastStrides(shape, shapeOf(i))), stridesOf(shape)]);
   const words = [OP.fused, inputs.length, outs.length, ops.length, dims.length, ...dims];
   inputs.forEach((i, j) => words.push(i, DTYPE_CODE[dtypeOf(i) as 'float32'], ...strides[j]!));
-  for (const o of outs) words.push(o, DTYPE_CODE[dtypeOf(o) as 'float32'], reg.get(o)!);
+  // per output a flag, set by storeBf16 where a matmul reads it: also write its bf16 copy
+  const shadows: { value: number; word: number }[] = [];
+  for (const o of outs) {
+    words.push(o, DTYPE_CODE[dtypeOf(o) as 'float32'], reg.get(o)!, 0);
+    if (dtypeOf(o) === 'float32') shadows.push({ value: o, word: words.length - 1 });
+  }
   for (const op of ops) words.push(...op);
-  return { words, reads: inputs, writes: outs };
+  return { words, reads: inputs, writes: outs, shadows };
 }

@@ -25,6 +25,8 @@ export interface Instr {
   /** What it can read and write as bf16 in a bf16 plan (bf16-storage.ts): matmul operands, a softmax's output. */
   bf16Reads?: number[];
   bf16Writes?: number[];
+  /** Float32 outputs it can also write as bf16 copies (for the matmuls reading them): the flag word to set. */
+  shadows?: { value: number; word: number }[];
 }
 
 export interface Lowered {
@@ -189,7 +191,17 @@ export function lowerProgram(program: Program, options: { bf16?: boolean } = {})
   const dtypeOf = (v: number) => values[v]!.dtype;
   const groups = groupElementwise(program, (k) => !skip.has(base + k) && !softmaxAt.has(base + k) && !layerNormAt.has(base + k) && numel(program.nodes[k]!.shape) > 0 && fusible(program.nodes[k]!, dtypeOf), (v) => (users.get(v) ?? []).map((u) => addToMatmul.get(u) ?? u));
   const fusedIn = new Map<number, number[]>();
-  for (const members of groups.values()) if (members.length > 1) for (const m of members) fusedIn.set(m, members);
+  // in bf16 plans a lone arithmetic op whose output a matmul reads runs as a group of one,
+  // so that it writes the operand's bf16 copy in the same pass (storeBf16 sets the flag)
+  const feedsMatmul = (v: number): boolean =>
+    (users.get(v) ?? []).some((u) => {
+      const op = nodeOf(u)!.op;
+      return op === 'matmul' || ((op === 'reshape' || op === 'permute') && !outputs.has(u) && feedsMatmul(u));
+    });
+  // not gelu: oneDNN's eltwise gelu (then converted) was measured faster than a fused one writing the copy
+  const lone = new Set(['add', 'sub', 'mul', 'div']);
+  const asGroup = (members: number[]) => members.length > 1 || (options.bf16 === true && lone.has(nodeOf(members[0]!)!.op) && nodeOf(members[0]!)!.dtype === 'float32' && feedsMatmul(members[0]!));
+  for (const members of groups.values()) if (asGroup(members)) for (const m of members) fusedIn.set(m, members);
   fused.elementwise = [...groups.values()].filter((g) => g.length > 1).reduce((a, g) => a + g.length, 0);
 
   const instrs: Instr[] = [];
@@ -207,8 +219,9 @@ export function lowerProgram(program: Program, options: { bf16?: boolean } = {})
       if (group[group.length - 1] !== v) return;
       const inside = new Set(group);
       const external = (m: number) => outputs.has(m) || (users.get(m) ?? []).some((u) => !inside.has(u));
-      const { words, reads, writes } = fusedWords(program, group, dtypeOf, (x) => values[x]!.shape, external);
+      const { words, reads, writes, shadows } = fusedWords(program, group, dtypeOf, (x) => values[x]!.shape, external);
       emit(`fused(${group.map((m) => nodeOf(m)!.op).join(',')})`, words, reads, writes);
+      instrs[instrs.length - 1]!.shadows = shadows;
       return;
     }
     if (intoPermute.has(v)) return; // written by its permute (permuteFrom)
@@ -218,7 +231,10 @@ export function lowerProgram(program: Program, options: { bf16?: boolean } = {})
       const [ra, rb] = ln.residual ?? [-1, -1];
       const outs = ln.parts.map((p) => (ln.written.includes(p) ? p : -1));
       const reads = [...(ln.residual ?? [ln.x]), ...[ln.weight, ln.bias].filter((p) => p >= 0)];
-      emit(ln.residual ? 'layerNorm(add)' : 'layerNorm', [OP.layerNorm, ln.x, ra, rb, ln.weight, ln.bias, numel(n.shape) / L, L, ln.eps, ...outs], reads, ln.written);
+      const words = [OP.layerNorm, ln.x, ra, rb, ln.weight, ln.bias, numel(n.shape) / L, L, ln.eps, ...outs, 0];
+      emit(ln.residual ? 'layerNorm(add)' : 'layerNorm', words, reads, ln.written);
+      // the last word: also write the output's bf16 copy (storeBf16 sets it where matmuls read it)
+      instrs[instrs.length - 1]!.shadows = [{ value: v, word: words.length - 1 }];
       return;
     }
     const sm = softmaxAt.get(v);
