@@ -117,12 +117,15 @@ async function benchEncode(models: AutoModelForEmbedding[], gen: Generator): Pro
     return performance.now() - t0;
   };
   const enc: number[][] = NAMES.map(() => []);
+  // PyTorch before and after ours, as for the step: on a shared host the load moves within minutes
+  const before = torchPeer('encode', corpus);
+  if (before) console.log(`PyTorch encode before ours (torch_peer.py, same ids):\n  ${before.split('\n').join('\n  ')}`);
   for (let k = 0; k < NAMES.length; k++) console.log(`  ${NAMES[k]} first pass (compiling 8 shapes): ${(await encode(k)).toFixed(0)} ms`);
   for (let r = 0; r < 3; r++) for (let k = 0; k < NAMES.length; k++) enc[k]!.push(await encode(k));
   NAMES.forEach((n, k) => console.log(`${n.padEnd(12)} ${(256 / (Math.min(...enc[k]!) / 1000)).toFixed(1)} texts/s`));
 
   const peer = torchPeer('encode', corpus);
-  if (peer) console.log(`PyTorch encode (torch_peer.py, same ids, right after ours):\n  ${peer.split('\n').join('\n  ')}`);
+  if (peer) console.log(`PyTorch encode after ours:\n  ${peer.split('\n').join('\n  ')}`);
 }
 
 /** One profiled step on each onednn backend: time by instruction kind, and the matmul implementations. */
