@@ -1,4 +1,5 @@
-// One profiled encode batch (32 texts of 128 tokens) on onednn-bf16: time by instruction kind.
+// One profiled encode batch (32 texts of T tokens, default 128) on a onednn backend (default
+// onednn-bf16): time by instruction kind. `tsx bench/encode-profile.ts [backend] [T]`; run `pnpm bench` once first (it makes the model folder).
 import { backends, noGrad, realize, Tensor, withBackend } from '@retrievals/core-tensor';
 import { AutoModelForEmbedding } from '@retrievals/models';
 import type { OnednnBackend } from '../src/index.js';
@@ -16,7 +17,7 @@ const ids = new BigInt64Array(B * T).map((_, i) => BigInt(1000 + (i * 7919) % 29
 const t = (buffer: BigInt64Array) => new Tensor({ shape: [B, T], dtype: 'int64', buffer });
 const batch = { inputIds: t(ids), attentionMask: t(mask), tokenTypeIds: t(new BigInt64Array(B * T)), lengths: new Array<number>(B).fill(T) };
 const be = backends.get(name) as OnednnBackend;
-let program: any;
+let program: Parameters<OnednnBackend['describe']>[0] | undefined;
 const original = be.run;
 be.run = async (p, f) => ((program = p), original.call(be, p, f));
 for (let i = 0; i < 3; i++) await withBackend(name, () => noGrad(() => realize(m.forward(batch, { normalize: true }))));
@@ -25,13 +26,8 @@ const t0 = performance.now();
 await withBackend(name, () => noGrad(() => realize(m.forward(batch, { normalize: true }))));
 const ms = performance.now() - t0;
 be.profile(false);
-const rows = await be.describe(program);
+const rows = await be.describe(program!);
 const byOp = new Map<string, { ms: number; n: number }>();
 for (const r of rows) { const e = byOp.get(r.op) ?? { ms: 0, n: 0 }; e.ms += r.ms; e.n++; byOp.set(r.op, e); }
 console.log(`${name} encode ${B}x${T}: ${ms.toFixed(1)} ms, kernels ${rows.reduce((s, r) => s + r.ms, 0).toFixed(1)} ms in ${rows.length}`);
 for (const [op, e] of [...byOp.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) console.log(`  ${op.slice(0, 90)} ${e.ms.toFixed(2)} ms/${e.n}`);
-if (process.env.DUMP) {
-  const base = program.feeds.length + program.consts.length;
-  program.nodes.forEach((n: any, k: number) => { if (k < Number(process.env.DUMP)) console.log(base + k, n.op, JSON.stringify(n.inputs), JSON.stringify(n.attrs), JSON.stringify(n.shape)); });
-  program.consts.forEach((c: any, i: number) => console.log('const', program.feeds.length + i, JSON.stringify(c.shape), Array.from(c.data).slice(0, 3)));
-}
