@@ -4,36 +4,28 @@
  * makes its input as a prologue, and gives the js backend's values and gradients: with and
  * without weight and bias, a constant row (variance 0) and rows of 1, 7 and 384.
  */
-import { add, backends, backward, Generator, layerNorm, mul, randn, realize, sum, Tensor, withBackend, type Backend } from '@retrievals/core-tensor';
+import { add, backward, Generator, layerNorm, mul, randn, realize, sum, Tensor } from '@retrievals/core-tensor';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/plan/lower.js';
+import { capturing } from './helpers/capture.js';
 import { describeOnednn, install } from './helpers/setup.js';
 
-type Program = Parameters<Backend['run']>[0];
 type Variant = 'plain' | 'affine' | 'residual';
 
 /** layerNorm on `name` of fixed inputs, with the gradients of every input; the instructions it ran. */
 async function run(name: string, variant: Variant, inputs: Float32Array[], L: number) {
-  const be = backends.get(name);
-  const original = be.run;
-  const programs: Program[] = [];
-  be.run = (p, f) => (programs.push(p), original.call(be, p, f));
-  try {
-    const out = await withBackend(name, async () => {
-      const rows = inputs[0]!.length / L;
-      const [a, b] = inputs.slice(0, 2).map((d) => new Tensor({ shape: [rows, L], dtype: 'float32', buffer: d }).requiresGrad_(true));
-      const [w, bias] = inputs.slice(2).map((d) => new Tensor({ shape: [L], dtype: 'float32', buffer: d }).requiresGrad_(true));
-      const x = variant === 'residual' ? add(a!, b!) : a!.mul(1);
-      const y = variant === 'plain' ? layerNorm(x) : layerNorm(x, w, bias);
-      backward(sum(mul(y, b!.detach())));
-      const grads = [a!, ...(variant === 'residual' ? [b!] : []), ...(variant === 'plain' ? [] : [w!, bias!])].map((t) => t.grad!);
-      await realize(y, ...grads);
-      return [y, ...grads].map((t) => t.dataSync() as Float32Array);
-    });
-    return { out, ops: programs.flatMap((p) => lowerProgram(p).instrs.map((i) => i.op)) };
-  } finally {
-    be.run = original;
-  }
+  const { out, programs } = await capturing(name, async () => {
+    const rows = inputs[0]!.length / L;
+    const [a, b] = inputs.slice(0, 2).map((d) => new Tensor({ shape: [rows, L], dtype: 'float32', buffer: d }).requiresGrad_(true));
+    const [w, bias] = inputs.slice(2).map((d) => new Tensor({ shape: [L], dtype: 'float32', buffer: d }).requiresGrad_(true));
+    const x = variant === 'residual' ? add(a!, b!) : a!.mul(1);
+    const y = variant === 'plain' ? layerNorm(x) : layerNorm(x, w, bias);
+    backward(sum(mul(y, b!.detach())));
+    const grads = [a!, ...(variant === 'residual' ? [b!] : []), ...(variant === 'plain' ? [] : [w!, bias!])].map((t) => t.grad!);
+    await realize(y, ...grads);
+    return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+  });
+  return { out, ops: programs.flatMap((p) => lowerProgram(p).instrs.map((i) => i.op)) };
 }
 
 describeOnednn('layerNorm as one kernel', () => {

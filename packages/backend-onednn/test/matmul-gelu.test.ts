@@ -3,28 +3,19 @@
  * geluOf); with gradients the pre-activation stays a value for gelu's backward. Both paths give
  * the js backend's values, K = 0 (the primitive-less loop) included.
  */
-import { backends, backward, gelu, Generator, linear, randn, realize, sum, withBackend, zeros, type Backend, type Tensor } from '@retrievals/core-tensor';
+import { backward, gelu, Generator, linear, randn, realize, sum, zeros, type Tensor } from '@retrievals/core-tensor';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/plan/lower.js';
+import { capturing } from './helpers/capture.js';
 import { describeOnednn, install } from './helpers/setup.js';
 
-type Program = Parameters<Backend['run']>[0];
-
 async function on(name: string, fn: () => Tensor[]): Promise<{ values: Float32Array[]; ops: string[] }> {
-  const be = backends.get(name);
-  const original = be.run;
-  const programs: Program[] = [];
-  be.run = (p, f) => (programs.push(p), original.call(be, p, f));
-  try {
-    const values = await withBackend(name, async () => {
-      const ts = fn();
-      await realize(...ts);
-      return ts.map((t) => t.dataSync() as Float32Array);
-    });
-    return { values, ops: programs.flatMap((p) => lowerProgram(p).instrs.map((i) => i.op)) };
-  } finally {
-    be.run = original;
-  }
+  const { out, programs } = await capturing(name, async () => {
+    const ts = fn();
+    await realize(...ts);
+    return ts.map((t) => t.dataSync() as Float32Array);
+  });
+  return { values: out, ops: programs.flatMap((p) => lowerProgram(p).instrs.map((i) => i.op)) };
 }
 
 // tanh: the op-agreement suite's bound for oneDNN's gelu_tanh (its tanh is an approximation), as primitive or post-op

@@ -4,25 +4,11 @@
  * that test the where: all -inf (0/0 = NaN, as PyTorch), a NaN, a +inf, and lengths that are not
  * a multiple of the kernel's 16 lanes; the backward reads the kernel's exp and row sums.
  */
-import { backends, backward, Generator, mul, randn, realize, softmax, sum, Tensor, withBackend, type Backend } from '@retrievals/core-tensor';
+import { backward, Generator, mul, randn, realize, softmax, sum, Tensor } from '@retrievals/core-tensor';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/plan/lower.js';
+import { capturing as capture } from './helpers/capture.js';
 import { describeOnednn, install } from './helpers/setup.js';
-
-type Program = Parameters<Backend['run']>[0];
-
-/** Runs fn on backend `name`, returning the outputs and the programs it ran. */
-async function capture<T>(name: string, fn: () => Promise<T>): Promise<{ out: T; programs: Program[] }> {
-  const be = backends.get(name);
-  const original = be.run;
-  const programs: Program[] = [];
-  be.run = (p, f) => (programs.push(p), original.call(be, p, f));
-  try {
-    return { out: await withBackend(name, fn), programs };
-  } finally {
-    be.run = original;
-  }
-}
 
 const rowsOf = (len: number, rows: number[][]) => {
   const data = new Float32Array(rows.length * len);
