@@ -10,7 +10,7 @@
 namespace rt {
 namespace {
 
-// the parts in src/plan/layer-norm.ts's LN_PARTS order
+// the parts in the order of src/plan/layer-norm.ts's LayerNormMatch.parts
 enum Part { S1, MU, XC, SQ, S2, V, V2, Q, R, N, NW, Y, PARTS };
 
 struct LayerNormInstr : Instr {
@@ -58,14 +58,10 @@ struct LayerNormInstr : Instr {
         for (int64_t j = 0; j < len; j++) P[SQ][j] = P[XC][j] * P[XC][j];
         float s2 = row_sum(P[SQ], len);
         float v = s2 / count, v2 = v + eps, q = std::sqrt(v2), r = 1.f / q;
-        float* last = P[N];
         for (int64_t j = 0; j < len; j++) P[N][j] = P[XC][j] * r;
-        if (pw) {
-          for (int64_t j = 0; j < len; j++) P[NW][j] = last[j] * pw[j];
-          last = P[NW];
-        }
-        if (pb) for (int64_t j = 0; j < len; j++) P[Y][j] = last[j] + pb[j];
-        if (copy) to_bf16_row(P[this->last], copy + row * len, len);
+        if (pw) for (int64_t j = 0; j < len; j++) P[NW][j] = P[N][j] * pw[j];
+        if (pb) for (int64_t j = 0; j < len; j++) P[Y][j] = P[pw ? NW : N][j] + pb[j];
+        if (copy) to_bf16_row(P[last], copy + row * len, len);
         const float scalars[PARTS] = {s1, mu, 0, 0, s2, v, v2, q, r, 0, 0, 0};
         for (int p : {S1, MU, S2, V, V2, Q, R}) if (out[p] >= 0) f.at<float>(out[p])[row] = scalars[p];
       }

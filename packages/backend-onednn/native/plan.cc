@@ -65,19 +65,6 @@ void to_bf16(const float* src, uint16_t* o, int64_t n) {
   parallel_for(n, 1 << 15, [&](int64_t s, int64_t e) { to_bf16_row(src + s, o + s, e - s); });
 }
 
-uint16_t* Bf16Shadows::of(int v, const float* src, int64_t n) {
-  if (buf.size() <= size_t(v)) {
-    buf.resize(size_t(v) + 1);
-    stamp.resize(size_t(v) + 1, 0);
-  }
-  auto& b = buf[size_t(v)];
-  if (stamp[size_t(v)] == gen && b.size() == size_t(n)) return b.data();
-  b.resize(size_t(n));
-  to_bf16(src, b.data(), n);
-  stamp[size_t(v)] = gen;
-  return b.data();
-}
-
 uint16_t* Bf16Shadows::claim(int v, int64_t n) {
   if (buf.size() <= size_t(v)) {
     buf.resize(size_t(v) + 1);
@@ -86,6 +73,13 @@ uint16_t* Bf16Shadows::claim(int v, int64_t n) {
   buf[size_t(v)].resize(size_t(n));
   stamp[size_t(v)] = gen;
   return buf[size_t(v)].data();
+}
+
+uint16_t* Bf16Shadows::of(int v, const float* src, int64_t n) {
+  if (size_t(v) < buf.size() && stamp[size_t(v)] == gen && buf[size_t(v)].size() == size_t(n)) return buf[size_t(v)].data();
+  uint16_t* b = claim(v, n);
+  to_bf16(src, b, n);
+  return b;
 }
 
 uint16_t* Frame::bf16(int v, int64_t n) const {

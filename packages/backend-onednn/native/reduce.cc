@@ -3,7 +3,9 @@
 // slower than this for row sums. float sums accumulate in double, as the js reference does.
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 #include "plan.hpp"
+#include "vecmath.hpp"
 
 namespace rt {
 namespace {
@@ -37,13 +39,18 @@ void reduce_kernel(int op, const T* in, void* outp, int64_t outer, int64_t red, 
       for (int64_t p = s; p < e; p++) {
         const T* row = in + p * red;
         if (op == SUM) {
-          // eight partial sums: one chain of dependent adds would run at one add per 4 cycles
-          A acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-          int64_t j = 0;
-          for (; j + 8 <= red; j += 8)
-            for (int l = 0; l < 8; l++) acc[l] += A(row[j + l]);
-          for (; j < red; j++) acc[0] += A(row[j]);
-          o[p] = T(((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
+          if constexpr (std::is_same_v<T, float>) {
+            // the function the row kernels (softmax, layerNorm) sum with, so they agree bit for bit
+            o[p] = row_sum(row, red);
+          } else {
+            // eight partial sums: one chain of dependent adds would run at one add per 4 cycles
+            A acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+            int64_t j = 0;
+            for (; j + 8 <= red; j += 8)
+              for (int l = 0; l < 8; l++) acc[l] += A(row[j + l]);
+            for (; j < red; j++) acc[0] += A(row[j]);
+            o[p] = T(((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
+          }
         } else {
           T acc = row[0];
           bool nan = false;

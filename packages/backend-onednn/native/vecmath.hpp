@@ -129,7 +129,7 @@ inline float row_max(const float* x, int64_t n, bool& nan) {
   return m;
 }
 
-/** A float row's sum as reduce.cc makes it (eight double partials, the tail on the first), so row kernels agree with it bit for bit. */
+/** A float row's sum in eight double partials, the tail on the first (reduce.cc's float row sums are this function). */
 inline float row_sum(const float* p, int64_t n) {
   double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t j = 0;
