@@ -23,3 +23,15 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor
  * so without it every onednn round right after an ort one is measured against spinning threads.
  */
 export const settle = () => new Promise<void>((r) => setTimeout(r, 20));
+
+/** Profiled instructions summed by op, costliest first. */
+export function timeByOp(rows: readonly { op: string; ms: number }[]): [string, { ms: number; n: number }][] {
+  const byOp = new Map<string, { ms: number; n: number }>();
+  for (const r of rows) {
+    const e = byOp.get(r.op) ?? { ms: 0, n: 0 };
+    e.ms += r.ms;
+    e.n++;
+    byOp.set(r.op, e);
+  }
+  return [...byOp.entries()].sort((a, b) => b[1].ms - a[1].ms);
+}

@@ -3,7 +3,7 @@
 import { backends, noGrad, realize, Tensor, withBackend } from '@retrievals/core-tensor';
 import { AutoModelForEmbedding } from '@retrievals/models';
 import type { OnednnBackend } from '../src/index.js';
-import { setup } from './common.js';
+import { setup, timeByOp } from './common.js';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -27,7 +27,5 @@ await withBackend(name, () => noGrad(() => realize(m.forward(batch, { normalize:
 const ms = performance.now() - t0;
 be.profile(false);
 const rows = await be.describe(program!);
-const byOp = new Map<string, { ms: number; n: number }>();
-for (const r of rows) { const e = byOp.get(r.op) ?? { ms: 0, n: 0 }; e.ms += r.ms; e.n++; byOp.set(r.op, e); }
 console.log(`${name} encode ${B}x${T}: ${ms.toFixed(1)} ms, kernels ${rows.reduce((s, r) => s + r.ms, 0).toFixed(1)} ms in ${rows.length}`);
-for (const [op, e] of [...byOp.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) console.log(`  ${op.slice(0, 90)} ${e.ms.toFixed(2)} ms/${e.n}`);
+for (const [op, e] of timeByOp(rows).slice(0, 14)) console.log(`  ${op.slice(0, 90)} ${e.ms.toFixed(2)} ms/${e.n}`);

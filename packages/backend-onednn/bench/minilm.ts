@@ -11,7 +11,7 @@ import { losses } from '@retrievals/losses';
 import { AutoModelForEmbedding, initializeModelFolder } from '@retrievals/models';
 import type { OnednnBackend } from '../src/index.js';
 import { lowerProgram } from '../src/plan/lower.js';
-import { median, settle } from './common.js';
+import { median, settle, timeByOp } from './common.js';
 
 const SHARED = resolve(import.meta.dirname, '../../../../shared');
 const MINILM = join(SHARED, 'tokenizers/all-MiniLM-L6-v2');
@@ -158,15 +158,8 @@ async function profileStep(models: AutoModelForEmbedding[], opts: AdamW[], q: Ba
     be.profile(false);
     if (!program) continue;
     const rows = await be.describe(program);
-    const byOp = new Map<string, { ms: number; n: number }>();
-    for (const r of rows) {
-      const e = byOp.get(r.op) ?? { ms: 0, n: 0 };
-      e.ms += r.ms;
-      e.n++;
-      byOp.set(r.op, e);
-    }
     const total = rows.reduce((s, r) => s + r.ms, 0);
-    const top = [...byOp.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8);
+    const top = timeByOp(rows).slice(0, 8);
     console.log(`  ${NAMES[k]} profile: step ${stepMs.toFixed(0)} ms = ${(enteredAt - t0).toFixed(0)} ms building the graph and program (core-tensor, JS) + ${runMs.toFixed(0)} ms in run (${total.toFixed(0)} ms of it in ${rows.length} kernels)`);
     console.log(`    by op: ${top.map(([op, e]) => `${op} ${e.ms.toFixed(0)} ms/${e.n}`).join(', ')}`);
     if (process.env.PROFILE_TOP) {

@@ -29,10 +29,14 @@ export interface OnednnStats {
   views: number;
   /** Elementwise ops run inside fused groups. */
   fusedElementwise: number;
+  /** gelus run as a matmul's post-op (inference). */
+  fusedActivations: number;
   /** Softmaxes run as one row kernel (plan/softmax.ts). */
   fusedSoftmaxes: number;
   /** layerNorms run as one row kernel (plan/layer-norm.ts). */
   fusedLayerNorms: number;
+  /** Values stored as bf16 in bf16 plans (plan/bf16-storage.ts). */
+  bf16Values: number;
 }
 
 interface Compiled {
@@ -76,7 +80,7 @@ export function createOnednnBackend(options: OnednnBackendOptions = {}): OnednnB
   const cache = new PlanCache<Promise<Compiled>>(options.cacheSize ?? Number(process.env.RETRIEVALS_GRAPH_CACHE ?? 64));
   // bf16 only: its matmuls convert weights to bf16 (kept across runs when fed again); fp32 reads them in place
   const resident = precision === 'bf16' ? new ResidentFeeds() : undefined;
-  const stats: OnednnStats = { compiles: 0, compileMs: 0, runs: 0, cacheHits: 0, fusedTransposes: 0, fusedBiases: 0, views: 0, fusedElementwise: 0, fusedSoftmaxes: 0, fusedLayerNorms: 0 };
+  const stats: OnednnStats = { compiles: 0, compileMs: 0, runs: 0, cacheHits: 0, fusedTransposes: 0, fusedBiases: 0, views: 0, fusedElementwise: 0, fusedActivations: 0, fusedSoftmaxes: 0, fusedLayerNorms: 0, bf16Values: 0 };
 
   async function compile(program: Program): Promise<Compiled> {
     const addon = loadAddon();
@@ -97,6 +101,8 @@ export function createOnednnBackend(options: OnednnBackendOptions = {}): OnednnB
     stats.fusedElementwise += lowered.fused.elementwise;
     stats.fusedSoftmaxes += lowered.fused.softmaxes;
     stats.fusedLayerNorms += lowered.fused.layerNorms;
+    stats.fusedActivations += lowered.fused.activations;
+    stats.bf16Values += lowered.fused.bf16Values;
     const values = [...program.feeds, ...program.consts, ...program.nodes];
     return {
       plan,

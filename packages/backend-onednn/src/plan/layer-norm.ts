@@ -1,10 +1,5 @@
-import type { Program, ProgramNode } from '../program-types.js';
-
-/**
- * The values of core-tensor's layerNorm in the order the row kernel (native/layer-norm.cc)
- * computes them; a match records which it must write (read outside the match, e.g. by the backward).
- */
-export const LN_PARTS = ['s1', 'mu', 'xc', 'sq', 's2', 'v', 'v2', 'q', 'r', 'n', 'nw', 'y'] as const;
+import type { Program } from '../program-types.js';
+import { programLookups } from './match.js';
 
 export interface LayerNormMatch {
   /** Its input, or -1 with `residual` (x = residual[0] + residual[1], made in the row, never stored). */
@@ -13,7 +8,11 @@ export interface LayerNormMatch {
   weight: number;
   bias: number;
   eps: number;
-  /** The value each part is (-1: absent, i.e. no weight or no bias), and which of them are written. */
+  /**
+   * The value of each part, in the order the row kernel (native/layer-norm.cc) computes them:
+   * s1, mu, xc, sq, s2, v, v2, q, r, n, n·w, y (-1: absent, i.e. no weight or no bias); and which
+   * of them are written (read outside the match, e.g. by the backward).
+   */
   parts: number[];
   written: number[];
   /** The value the match ends at (where it runs). */
@@ -29,24 +28,14 @@ export interface LayerNormMatch {
  * bias optional; a same-shape add producing x and read by nothing else is the kernel's prologue.
  */
 export function findLayerNorms(program: Program, outputs: ReadonlySet<number>, users: ReadonlyMap<number, number[]>, shapeOf: (v: number) => readonly number[]): LayerNormMatch[] {
-  const base = program.feeds.length + program.consts.length;
-  const nodeOf = (v: number): ProgramNode | undefined => (v >= base ? program.nodes[v - base] : undefined);
-  const scalar = (v: number) => {
-    const c = v >= program.feeds.length && v < base ? program.consts[v - program.feeds.length] : undefined;
-    return c && c.data.length === 1 && c.dtype === 'float32' ? Number(c.data[0]) : undefined;
-  };
-  const usersOf = (v: number) => users.get(v) ?? [];
+  const { base, nodeOf, usersOf, scalarConst: scalar, reducesLastAxis } = programLookups(program, users);
   /** The user of v that is `op` with v as its first input (others may read v too: the backward). */
   const next = (v: number, op: string, second?: (i: number) => boolean) =>
     usersOf(v).find((u) => {
       const n = nodeOf(u)!;
       return n.op === op && n.inputs[0] === v && (second === undefined || second(n.inputs[1]!));
     });
-  const lastSum = (v: number, rank: number) => {
-    const n = nodeOf(v);
-    const { axes, keepdim } = (n?.attrs ?? {}) as { axes?: number[]; keepdim?: boolean };
-    return n?.op === 'sum' && keepdim === true && axes?.length === 1 && (axes[0]! + rank) % rank === rank - 1;
-  };
+  const lastSum = (v: number, rank: number) => nodeOf(v)?.op === 'sum' && reducesLastAxis(nodeOf(v), rank);
   const isRow = (v: number, L: number) => shapeOf(v).reduce((a, b) => a * b, 1) === L && shapeOf(v)[shapeOf(v).length - 1] === L;
   const matches: LayerNormMatch[] = [];
   const claimed = new Set<number>();

@@ -1,4 +1,5 @@
-import type { Program, ProgramNode } from '../program-types.js';
+import type { Program } from '../program-types.js';
+import { programLookups } from './match.js';
 
 /** A softmax over the last dim found in a program, run as one row kernel (native/softmax.cc). */
 export interface SoftmaxMatch {
@@ -23,15 +24,9 @@ export interface SoftmaxMatch {
  * backward reads them, and every such reader runs after the div.
  */
 export function findSoftmaxes(program: Program, outputs: ReadonlySet<number>, users: ReadonlyMap<number, number[]>, shapeOf: (v: number) => readonly number[]): SoftmaxMatch[] {
-  const base = program.feeds.length + program.consts.length;
-  const nodeOf = (v: number): ProgramNode | undefined => (v >= base ? program.nodes[v - base] : undefined);
+  const { base, nodeOf, usersOf, scalarConst, reducesLastAxis: lastAxis } = programLookups(program, users);
   const constIs = (v: number, value: number) => scalarConst(v) === value;
-  const usersOf = (v: number) => users.get(v) ?? [];
   const onlyReadBy = (v: number, readers: number[]) => !outputs.has(v) && usersOf(v).every((u) => readers.includes(u));
-  const lastAxis = (n: ProgramNode, rank: number) => {
-    const { axes, keepdim } = n.attrs as { axes: number[]; keepdim: boolean };
-    return keepdim && axes.length === 1 && (axes[0]! + rank) % rank === rank - 1;
-  };
   const matches: SoftmaxMatch[] = [];
   const claimed = new Set<number>();
   program.nodes.forEach((d, k) => {
@@ -82,9 +77,5 @@ export function findSoftmaxes(program: Program, outputs: ReadonlySet<number>, us
       }
     }
     return undefined;
-  }
-  function scalarConst(v: number): number | undefined {
-    const c = v >= program.feeds.length && v < base ? program.consts[v - program.feeds.length] : undefined;
-    return c && c.data.length === 1 && c.dtype === 'float32' ? Number(c.data[0]) : undefined;
   }
 }
