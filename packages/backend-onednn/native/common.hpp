@@ -123,6 +123,14 @@ inline void to_bf16_row(const float* src, uint16_t* o, int64_t n) {
   }
 }
 
+/** bf16 → float32 (exact: the bits shifted up); on the calling thread, vectorised. */
+inline void from_bf16_row(const uint16_t* src, float* o, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    uint32_t u = uint32_t(src[i]) << 16;
+    std::memcpy(o + i, &u, 4);
+  }
+}
+
 /** float32 → bf16, round to nearest even, NaN kept quiet; parallel and vectorised. */
 void to_bf16(const float* src, uint16_t* dst, int64_t n);
 

@@ -37,29 +37,31 @@ inline T unary_value(int op, T x) {
   return x;
 }
 
+/** o[i] = op(a[i]) for i < n, on the calling thread. */
 template <class T>
-void unary_loop(int op, const T* a, T* o, int64_t n) {
-  parallel_for(n, 1 << 15, [&](int64_t b, int64_t e) {
-    switch (op) {  // the cheap ones get loops the compiler vectorises
-      case NEG: for (int64_t i = b; i < e; i++) o[i] = -a[i]; return;
-      case ABS: for (int64_t i = b; i < e; i++) o[i] = std::abs(a[i]); return;
-      case SQRT: for (int64_t i = b; i < e; i++) o[i] = std::sqrt(a[i]); return;
-      case RECIP: for (int64_t i = b; i < e; i++) o[i] = T(1) / a[i]; return;
-      case IDENTITY: std::memcpy(o + b, a + b, size_t(e - b) * sizeof(T)); return;
+void unary_rows(int op, const T* a, T* o, int64_t n) {
+  switch (op) {  // the cheap ones get loops the compiler vectorises
+    case NEG: for (int64_t i = 0; i < n; i++) o[i] = -a[i]; return;
+    case ABS: for (int64_t i = 0; i < n; i++) o[i] = std::abs(a[i]); return;
+    case SQRT: for (int64_t i = 0; i < n; i++) o[i] = std::sqrt(a[i]); return;
+    case RECIP: for (int64_t i = 0; i < n; i++) o[i] = T(1) / a[i]; return;
+    case IDENTITY: std::memcpy(o, a, size_t(n) * sizeof(T)); return;
+    default: break;
+  }
+  if constexpr (std::is_same_v<T, float>) {
+    switch (op) {
+      case EXP: for (int64_t i = 0; i < n; i++) o[i] = vexp(a[i]); return;
+      case ERF: for (int64_t i = 0; i < n; i++) o[i] = verf(a[i]); return;
+      case GELU: for (int64_t i = 0; i < n; i++) o[i] = 0.5f * a[i] * (1.f + verf(a[i] * 0.70710678118654752440f)); return;
       default: break;
     }
-    if constexpr (std::is_same_v<T, float>) {
-      switch (op) {
-        case EXP: for (int64_t i = b; i < e; i++) o[i] = vexp(a[i]); return;
-        case ERF: for (int64_t i = b; i < e; i++) o[i] = verf(a[i]); return;
-        case GELU: for (int64_t i = b; i < e; i++) o[i] = 0.5f * a[i] * (1.f + verf(a[i] * 0.70710678118654752440f)); return;
-        default: break;
-      }
-    }
-    switch (op) {
-      default: for (int64_t i = b; i < e; i++) o[i] = unary_value<T>(op, a[i]);
-    }
-  });
+  }
+  for (int64_t i = 0; i < n; i++) o[i] = unary_value<T>(op, a[i]);
+}
+
+template <class T>
+void unary_loop(int op, const T* a, T* o, int64_t n) {
+  parallel_for(n, 1 << 15, [&](int64_t b, int64_t e) { unary_rows<T>(op, a + b, o + b, e - b); });
 }
 
 template <class T>
@@ -145,8 +147,11 @@ struct UnaryInstr : Instr {
       case GELU: alg = dnnl::algorithm::eltwise_gelu_erf; break;
       case GELU_TANH: alg = dnnl::algorithm::eltwise_gelu_tanh; break;
     }
-    if (alg != dnnl::algorithm::undef && dtIn == F32 && n >= 1024) {
-      md = dnnl::memory::desc({n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a);
+    // bf16 in and out (bf16-storage.ts: gelu on a bf16-stored matmul output): oneDNN's bf16
+    // kernel computes in fp32 and rounds, as the loop below does for a bf16 input or output alone
+    const bool bothBf16 = dtIn == BF16 && dtOut == BF16;
+    if (alg != dnnl::algorithm::undef && (dtIn == F32 || bothBf16) && n >= 1024) {
+      md = dnnl::memory::desc({n}, bothBf16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32, dnnl::memory::format_tag::a);
       auto pd = dnnl::eltwise_forward::primitive_desc(dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, alg, md, 0.f, 0.f), c.eng);
       prim = std::make_unique<dnnl::eltwise_forward>(pd);
       impl = pd.impl_info_str();
@@ -154,6 +159,21 @@ struct UnaryInstr : Instr {
   }
   const char* name() const override { return "unary"; }
   std::string describe() const override { return impl; }
+  // a float op with a bf16 input or output: through float32 in chunks
+  void bf16_unary(const void* a, void* o) const {
+    constexpr int64_t CH = 1024;
+    parallel_for((n + CH - 1) / CH, 8, [&](int64_t s, int64_t e) {
+      float x[CH], y[CH];
+      for (int64_t c = s; c < e; c++) {
+        const int64_t at = c * CH, w = std::min(CH, n - at);
+        if (dtIn == BF16) from_bf16_row(static_cast<const uint16_t*>(a) + at, x, w);
+        else std::memcpy(x, static_cast<const float*>(a) + at, size_t(w) * 4);
+        unary_rows(op, x, y, w);
+        if (dtOut == BF16) to_bf16_row(y, static_cast<uint16_t*>(o) + at, w);
+        else std::memcpy(static_cast<float*>(o) + at, y, size_t(w) * 4);
+      }
+    });
+  }
   void run(const Frame& f) override {
     if (n == 0) return;
     void* a = f.at(in); void* o = f.at(out);
@@ -169,6 +189,7 @@ struct UnaryInstr : Instr {
       strm->wait();
       return;
     }
+    if (dtIn == BF16 || dtOut == BF16) return bf16_unary(a, o);
     switch (dtIn) {
       case F32: return unary_loop<float>(op, static_cast<const float*>(a), static_cast<float*>(o), n);
       case F64: return unary_loop<double>(op, static_cast<const double*>(a), static_cast<double*>(o), n);

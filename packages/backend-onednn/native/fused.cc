@@ -1,4 +1,5 @@
 // A fused elementwise group: a chain of float32/bool elementwise ops of one shape evaluated block
+// (bf16 inputs and outputs, in bf16 plans, are converted at the edges: the ops compute in fp32)
 // by block (512 elements) in registers, so the memory is read once for its inputs and written once
 // for the values used outside the group, instead of once per op. The MiniLM step has ~2,000
 // elementwise ops (gelu's and layerNorm's gradients, AdamW's update, softmax), most of them on
@@ -84,7 +85,7 @@ struct FusedInstr : Instr {
   // Registers are pointers: a contiguous float32 input is read where it lies, and a float32 output
   // register is written straight into the output's memory (an instruction's outputs never share
   // memory with its inputs: the arena planner frees inputs only after the instruction), so the
-  // copies in and out of scratch are left only for strided, broadcast and bool values. A scalar
+  // copies in and out of scratch are left only for strided, broadcast, bf16 and bool values. A scalar
   // input (every stride 0) is filled into scratch once per chunk, not per block.
   void block(const Frame& f, float* R, float** P, int64_t row, int64_t c0, int64_t w) {
     for (size_t i = 0; i < ins.size(); i++) {
@@ -99,6 +100,11 @@ struct FusedInstr : Instr {
         if (s == 1) P[i] = src;
         else if (s == 0) std::fill_n(dst, w, src[0]);
         else for (int64_t j = 0; j < w; j++) dst[j] = src[j * s];
+      } else if (x.dt == BF16) {
+        const uint16_t* src = f.at<uint16_t>(x.v) + base;
+        if (s == 1) from_bf16_row(src, dst, w);
+        else if (s == 0) std::fill_n(dst, w, bf16_to_f32(src[0]));
+        else for (int64_t j = 0; j < w; j++) dst[j] = bf16_to_f32(src[j * s]);
       } else {
         const uint8_t* src = f.at<uint8_t>(x.v) + base;
         for (int64_t j = 0; j < w; j++) dst[j] = src[j * s] ? 1.f : 0.f;
@@ -153,6 +159,10 @@ struct FusedInstr : Instr {
     for (const Out& o : outs) {
       if (o.dt == F32) continue;
       const float* src = P[o.reg];
+      if (o.dt == BF16) {
+        to_bf16_row(src, f.at<uint16_t>(o.v) + at, w);
+        continue;
+      }
       uint8_t* dst = f.at<uint8_t>(o.v) + at;
       for (int64_t j = 0; j < w; j++) dst[j] = src[j] != 0;
     }
@@ -168,7 +178,8 @@ struct FusedInstr : Instr {
       std::vector<float*> P(static_cast<size_t>(regs), nullptr);
       for (size_t i = 0; i < ins.size(); i++) {
         if (!ins[i].scalar) continue;
-        float v = ins[i].dt == F32 ? f.at<float>(ins[i].v)[0] : (f.at<uint8_t>(ins[i].v)[0] ? 1.f : 0.f);
+        const int dt = ins[i].dt;
+        float v = dt == F32 ? f.at<float>(ins[i].v)[0] : dt == BF16 ? bf16_to_f32(f.at<uint16_t>(ins[i].v)[0]) : (f.at<uint8_t>(ins[i].v)[0] ? 1.f : 0.f);
         std::fill_n(R.data() + i * BLOCK, BLOCK, v);
       }
       for (int64_t g = s; g < e; g++) {

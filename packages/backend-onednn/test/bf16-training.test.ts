@@ -1,6 +1,6 @@
 /**
  * bf16 training tracks fp32: a MiniLM-shaped BERT (scaled down: 2 layers, 64 hidden, 4 heads,
- * FFN 256) trained 20 InfoNCE steps (lr 3e-4, 4 batches of 16 pairs) with AdamW on onednn-bf16 has every step's loss within 1 %
+ * FFN 256) trained 30 InfoNCE steps (lr 3e-4, 4 batches of 16 pairs) with AdamW on onednn-bf16 has every step's loss within 1 %
  * (relative) of the same run on onednn fp32.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ function batch(gen: Generator, B: number, T: number, vocab: number) {
 }
 
 describeOnednn('bf16 training', () => {
-  it('20 InfoNCE steps of a small MiniLM-shaped BERT: bf16 loss within 1 % of fp32 at every step', async () => {
+  it('30 InfoNCE steps of a small MiniLM-shaped BERT: bf16 loss within 1 % of fp32 at every step', async () => {
     await install();
     const tiny = join(fixturesDir(), 'bert-tiny');
     const base = JSON.parse(readFileSync(join(tiny, 'config.json'), 'utf8')) as Record<string, unknown>;
@@ -41,7 +41,7 @@ describeOnednn('bf16 training', () => {
       const opt = new AdamW(model.parameters(), { lr: 3e-4 });
       const out: number[] = [];
       await withBackend(backend, async () => {
-        for (let s = 0; s < 20; s++) {
+        for (let s = 0; s < 30; s++) {
           const { q, p } = data[s % data.length]!;
           const value = loss({ query: model.forward(q), positive: model.forward(p) });
           backward(value);
@@ -52,9 +52,9 @@ describeOnednn('bf16 training', () => {
       return out;
     };
     const fp32 = await train('onednn'), bf16 = await train('onednn-bf16');
-    expect(fp32[19]!).toBeLessThan(fp32[0]!); // it does train
+    expect(fp32[29]!).toBeLessThan(fp32[0]!); // it does train
     const worst = Math.max(...fp32.map((l, s) => Math.abs(bf16[s]! - l) / l));
-    console.log(`bf16 vs fp32 loss: worst relative difference ${(worst * 100).toFixed(3)} % over 20 steps (loss ${fp32[0]!.toFixed(3)} → ${fp32[19]!.toFixed(3)})`);
+    console.log(`bf16 vs fp32 loss: worst relative difference ${(worst * 100).toFixed(3)} % over 30 steps (loss ${fp32[0]!.toFixed(3)} → ${fp32[29]!.toFixed(3)})`);
     fp32.forEach((l, s) => expect(Math.abs(bf16[s]! - l) / l, `step ${s + 1}: bf16 ${bf16[s]} vs fp32 ${l}`).toBeLessThanOrEqual(0.01));
   });
 });

@@ -123,3 +123,28 @@ it('a bf16 plan stores as bf16 the values matmuls write and only matmuls read', 
   expect(dtypes(true)).toEqual(['bfloat16', 'float32', 'float32', 'float32', 'float32', 'float32']);
   expect(dtypes(false).every((d) => d === 'float32')).toBe(true);
 });
+
+it('a bf16 plan stores elementwise values of bf16 inputs as bf16, but not what a program output is computed from', () => {
+  const f32 = (shape: number[]) => ({ shape, dtype: 'float32' });
+  const node = (op: string, inputs: number[], shape: number[], attrs = {}) => ({ op, inputs, attrs, shape, dtype: 'float32' });
+  // x, w1, w2, g, w3, w4; u = x·w1, a = gelu(u), y = a·w2, d = g·w3, du = d·exp(u), z = du·w4, out = y + z
+  const program = {
+    key: 'p', feeds: [f32([4, 6]), f32([6, 8]), f32([8, 6]), f32([4, 6]), f32([6, 8]), f32([8, 6])], consts: [],
+    nodes: [
+      node('matmul', [0, 1], [4, 8]), node('gelu', [6], [4, 8], { approximate: 'none' }), node('matmul', [7, 2], [4, 6]), node('matmul', [3, 4], [4, 8]),
+      node('exp', [6], [4, 8]), node('mul', [9, 10], [4, 8]), node('matmul', [11, 5], [4, 6]), node('add', [8, 12], [4, 6]),
+    ],
+    outputs: [13],
+  } as never;
+  const { values, instrs } = lowerProgram(program, { bf16: true });
+  // u, a, d and du in bf16 (exp(u) lives inside the fused group); y and z feed the output's add
+  expect(values.slice(6, 14).map((v) => v.dtype)).toEqual(['bfloat16', 'bfloat16', 'float32', 'bfloat16', 'float32', 'bfloat16', 'float32', 'float32']);
+  // the fused group's and gelu's dtype words say so (native reads them)
+  const group = instrs.find((i) => i.op === 'fused(exp,mul)')!;
+  expect(group.dtypeWords!.map((d) => group.words[d.word])).toEqual([6, 6, 6]);
+  const g = instrs.find((i) => i.op === 'gelu')!;
+  expect([g.words[2], g.words[3]]).toEqual([6, 6]);
+  // a matmul output that only elementwise ops turn into a program output (a loss) stays float32
+  const loss = { key: 'q', feeds: [f32([4, 6]), f32([6, 8])], consts: [], nodes: [node('matmul', [0, 1], [4, 8]), node('exp', [2], [4, 8])], outputs: [3] } as never;
+  expect(lowerProgram(loss, { bf16: true }).values[2]!.dtype).toBe('float32');
+});

@@ -1,6 +1,7 @@
 import type { Program, ProgramNode } from '../program-types.js';
 import { BINARY_FN, DTYPE_CODE, OP, UNARY_FN } from './codes.js';
 import { broadcastStrides, collapse, stridesOf } from './strides.js';
+import type { Instr } from './lower.js';
 
 const UNARY = new Set(['neg', 'exp', 'log', 'sqrt', 'abs', 'tanh', 'sigmoid', 'erf', 'reciprocal', 'sin', 'cos', 'sign', 'identity', 'not', 'gelu']);
 const BINARY = new Set(Object.keys(BINARY_FN));
@@ -65,7 +66,13 @@ export function groupElementwise(program: Program, candidate: (k: number) => boo
 }
 
 /** The stream words of one fused group (members in program order). */
-export function fusedWords(program: Program, members: number[], dtypeOf: (v: number) => string, shapeOf: (v: number) => readonly number[], external: (v: number) => boolean): { words: number[]; reads: number[]; writes: number[]; shadows: { value: number; word: number }[] } {
+export function fusedWords(
+  program: Program,
+  members: number[],
+  dtypeOf: (v: number) => string,
+  shapeOf: (v: number) => readonly number[],
+  external: (v: number) => boolean,
+): { words: number[]; reads: number[]; writes: number[]; shadows: { value: number; word: number }[]; bf16: Pick<Instr, 'bf16Reads' | 'bf16Writes' | 'bf16If' | 'dtypeWords'> } {
   const base = program.feeds.length + program.consts.length;
   const inside = new Set(members);
   const shape = shapeOf(members[0]!);
@@ -86,13 +93,22 @@ export function fusedWords(program: Program, members: number[], dtypeOf: (v: num
   const outs = members.filter(external);
   const { dims, strides } = collapse(shape, [...inputs.map((i) => broadcastStrides(shape, shapeOf(i))), stridesOf(shape)]);
   const words = [OP.fused, inputs.length, outs.length, ops.length, dims.length, ...dims];
-  inputs.forEach((i, j) => words.push(i, DTYPE_CODE[dtypeOf(i) as 'float32'], ...strides[j]!));
+  // float32 inputs and outputs may be stored as bf16 (bf16-storage.ts rewrites their dtype words)
+  const dtypeWords: { value: number; word: number }[] = [];
+  const floats = (v: number) => dtypeOf(v) === 'float32';
+  inputs.forEach((i, j) => {
+    if (floats(i)) dtypeWords.push({ value: i, word: words.length + 1 });
+    words.push(i, DTYPE_CODE[dtypeOf(i) as 'float32'], ...strides[j]!);
+  });
   // per output a flag, set by storeBf16 where a matmul reads it: also write its bf16 copy
   const shadows: { value: number; word: number }[] = [];
   for (const o of outs) {
+    if (floats(o)) dtypeWords.push({ value: o, word: words.length + 1 });
     words.push(o, DTYPE_CODE[dtypeOf(o) as 'float32'], reg.get(o)!, 0);
-    if (dtypeOf(o) === 'float32') shadows.push({ value: o, word: words.length - 1 });
+    if (floats(o)) shadows.push({ value: o, word: words.length - 1 });
   }
   for (const op of ops) words.push(...op);
-  return { words, reads: inputs, writes: outs, shadows };
+  // a broadcast scalar (a constant, a learning rate) does not decide the result's precision
+  const bf16If = inputs.filter((i, j) => floats(i) && strides[j]!.some((s) => s !== 0));
+  return { words, reads: inputs, writes: outs, shadows, bf16: { bf16Reads: inputs.filter(floats), bf16Writes: outs.filter(floats), bf16If, dtypeWords } };
 }

@@ -22,9 +22,13 @@ export interface Instr {
   writes: number[];
   /** The program op(s) it runs, for profiles. */
   op: string;
-  /** What it can read and write as bf16 in a bf16 plan (bf16-storage.ts): matmul operands, a softmax's output. */
+  /** What it can read and write as bf16 in a bf16 plan (bf16-storage.ts): matmul operands and outputs, a softmax's output, elementwise values. */
   bf16Reads?: number[];
   bf16Writes?: number[];
+  /** Elementwise: its writes are bf16 only where all these inputs are (as autocast, a float32 operand makes the result float32). */
+  bf16If?: number[];
+  /** Words holding a value's dtype code, rewritten when bf16-storage.ts stores the value as bf16. */
+  dtypeWords?: { value: number; word: number }[];
   /** Float32 outputs it can also write as bf16 copies (for the matmuls reading them): the flag word to set. */
   shadows?: { value: number; word: number }[];
 }
@@ -219,9 +223,9 @@ export function lowerProgram(program: Program, options: { bf16?: boolean } = {})
       if (group[group.length - 1] !== v) return;
       const inside = new Set(group);
       const external = (m: number) => outputs.has(m) || (users.get(m) ?? []).some((u) => !inside.has(u));
-      const { words, reads, writes, shadows } = fusedWords(program, group, dtypeOf, (x) => values[x]!.shape, external);
+      const { words, reads, writes, shadows, bf16 } = fusedWords(program, group, dtypeOf, (x) => values[x]!.shape, external);
       emit(`fused(${group.map((m) => nodeOf(m)!.op).join(',')})`, words, reads, writes);
-      instrs[instrs.length - 1]!.shadows = shadows;
+      Object.assign(instrs[instrs.length - 1]!, { shadows, ...bf16 });
       return;
     }
     if (intoPermute.has(v)) return; // written by its permute (permuteFrom)
@@ -272,6 +276,11 @@ export function lowerProgram(program: Program, options: { bf16?: boolean } = {})
       }
       const fn = n.op === 'gelu' ? (attrs<{ approximate: string }>(n).approximate === 'tanh' ? UNARY_FN.geluTanh : UNARY_FN.gelu) : UNARY_FN[n.op as keyof typeof UNARY_FN];
       emit(n.op, [OP.unary, fn, DTYPE_CODE[inType(0)], DTYPE_CODE[n.dtype], len, ins[0]!, v], [ins[0]!], [v]);
+      // gelu on a bf16 matmul output (the FFN's, in training) reads and writes bf16 (bf16-storage.ts)
+      if (n.op === 'gelu' && n.dtype === 'float32') {
+        const x = ins[0]!;
+        Object.assign(instrs[instrs.length - 1]!, { bf16Reads: [x], bf16Writes: [v], bf16If: [x], dtypeWords: [{ value: x, word: 2 }, { value: v, word: 3 }] });
+      }
       return;
     }
     if (n.op in BINARY_FN) {
