@@ -1,9 +1,10 @@
 // A fused elementwise group: a chain of float32/bool elementwise ops of one shape evaluated block
-// (bf16 inputs and outputs, in bf16 plans, are converted at the edges: the ops compute in fp32)
 // by block (512 elements) in registers, so the memory is read once for its inputs and written once
 // for the values used outside the group, instead of once per op. The MiniLM step has ~2,000
 // elementwise ops (gelu's and layerNorm's gradients, AdamW's update, softmax), most of them on
 // [B, T, H] or [B, heads, T, T] tensors: separate passes were a third of the step.
+// In bf16 plans inputs and outputs may be bf16 (plan/bf16-storage.ts), converted at the edges: the
+// ops compute in fp32.
 #include <algorithm>
 #include <limits>
 #include "plan.hpp"
@@ -17,7 +18,9 @@ constexpr int64_t BLOCK = 512;
 enum { BIN = 32, WHERE_OP = 64, TO_BOOL = 65 };
 
 struct In { int v, dt; std::vector<int64_t> strides; bool scalar; };
-struct Out { int v, dt, reg, shadow; };  // shadow: also write the bf16 copy a matmul reads (storeBf16)
+// shadow: also write the bf16 copy a matmul reads (storeBf16); stream: a large program output,
+// written with non-temporal stores (vecmath.hpp store_stream)
+struct Out { int v, dt, reg, shadow; bool stream; };
 struct FOp { int fn, dst, a, b, c; };
 
 inline float unary_f(int op, float x) {
@@ -51,7 +54,7 @@ struct FusedInstr : Instr {
   int regs;
   std::vector<uint16_t*> shadowOf;  // per output, this run's bf16 copy (or null)
 
-  FusedInstr(Reader& r) {
+  FusedInstr(Reader& r, BuildCtx& c) {
     int nIn = r.i32(), nOut = r.i32(), nOps = r.i32();
     size_t nd = size_t(r.i32());
     dims = r.vec(nd);
@@ -62,7 +65,13 @@ struct FusedInstr : Instr {
       x.scalar = std::all_of(x.strides.begin(), x.strides.end(), [](int64_t st) { return st == 0; });
       ins.push_back(x);
     }
-    for (int i = 0; i < nOut; i++) { Out o; o.v = r.i32(); o.dt = r.i32(); o.reg = r.i32(); o.shadow = r.i32(); outs.push_back(o); }
+    for (int i = 0; i < nOut; i++) {
+      Out o;
+      o.v = r.i32(); o.dt = r.i32(); o.reg = r.i32(); o.shadow = r.i32();
+      const auto& val = c.values[size_t(o.v)];
+      o.stream = val.kind == OUTPUT && o.dt == F32 && val.nelem >= (int64_t(1) << 18);
+      outs.push_back(o);
+    }
     for (int i = 0; i < nOps; i++) { FOp o; o.fn = r.i32(); o.dst = r.i32(); o.a = r.i32(); o.b = r.i32(); o.c = r.i32(); ops.push_back(o); }
     if (nd == 0) dims = {1};
     inner = dims.back();
@@ -112,7 +121,7 @@ struct FusedInstr : Instr {
     }
     for (size_t r = ins.size(); r < size_t(regs); r++) P[r] = R + r * BLOCK;
     const int64_t at = row * inner + c0;
-    for (const Out& o : outs) if (o.dt == F32) P[o.reg] = f.at<float>(o.v) + at;
+    for (const Out& o : outs) if (o.dt == F32 && !o.stream) P[o.reg] = f.at<float>(o.v) + at;
     for (const FOp& o : ops) {
       float* d = P[o.dst];
       const float* a = P[o.a];
@@ -157,8 +166,9 @@ struct FusedInstr : Instr {
       to_bf16_row(P[outs[k].reg], shadowOf[k] + at, w);
     }
     for (const Out& o : outs) {
-      if (o.dt == F32) continue;
       const float* src = P[o.reg];
+      if (o.stream) store_stream(f.at<float>(o.v) + at, src, w);
+      if (o.dt == F32) continue;
       if (o.dt == BF16) {
         to_bf16_row(src, f.at<uint16_t>(o.v) + at, w);
         continue;
@@ -186,12 +196,13 @@ struct FusedInstr : Instr {
         int64_t row = g / blocks, c0 = (g % blocks) * BLOCK;
         block(f, R.data(), P.data(), row, c0, std::min(BLOCK, inner - c0));
       }
+      store_fence();
     });
   }
 };
 
 }  // namespace
 
-InstrPtr make_fused(Reader& r) { return std::make_unique<FusedInstr>(r); }
+InstrPtr make_fused(Reader& r, BuildCtx& c) { return std::make_unique<FusedInstr>(r, c); }
 
 }  // namespace rt

@@ -51,7 +51,7 @@ Plan::Plan(const double* s, size_t n, std::vector<std::vector<uint8_t>> cs, bool
       case COPY: case PASTE: instrs.push_back(make_layout(op, r, ctx)); break;
       case GATHER: case GATHER_GRAD: case GATHER_ELEMENTS: case SCATTER_ADD: case TOPK: instrs.push_back(make_indexing(op, r, ctx)); break;
       case MATMUL: instrs.push_back(make_matmul(op, r, ctx)); break;
-      case FUSED: instrs.push_back(make_fused(r)); break;
+      case FUSED: instrs.push_back(make_fused(r, ctx)); break;
       case SOFTMAX: instrs.push_back(make_softmax(r, ctx)); break;
       case LAYER_NORM: instrs.push_back(make_layer_norm(r)); break;
       default: throw std::runtime_error("unknown opcode " + std::to_string(op) + " in plan stream");

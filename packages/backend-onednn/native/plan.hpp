@@ -30,7 +30,7 @@ InstrPtr make_reduce(int op, Reader& r, BuildCtx& c);
 InstrPtr make_layout(int op, Reader& r, BuildCtx& c);
 InstrPtr make_indexing(int op, Reader& r, BuildCtx& c);
 InstrPtr make_matmul(int op, Reader& r, BuildCtx& c);
-InstrPtr make_fused(Reader& r);
+InstrPtr make_fused(Reader& r, BuildCtx& c);
 InstrPtr make_softmax(Reader& r, BuildCtx& c);
 InstrPtr make_layer_norm(Reader& r);
 
