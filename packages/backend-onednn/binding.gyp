@@ -13,6 +13,7 @@
         "native/fused.cc",
         "native/softmax.cc",
         "native/layer-norm.cc",
+        "native/adamw.cc",
         "native/buffer-pool.cc",
         "native/resident.cc"
       ],

@@ -33,6 +33,7 @@ InstrPtr make_matmul(int op, Reader& r, BuildCtx& c);
 InstrPtr make_fused(Reader& r, BuildCtx& c);
 InstrPtr make_softmax(Reader& r, BuildCtx& c);
 InstrPtr make_layer_norm(Reader& r);
+InstrPtr make_adamw(Reader& r);
 
 struct Plan {
   std::vector<ValueSlot> values;

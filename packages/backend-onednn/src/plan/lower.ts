@@ -1,6 +1,7 @@
 import { NotImplementedError, type DType } from '@retrievals/core-tensor';
 import type { Program, ProgramNode } from '../program-types.js';
 import { BINARY_FN, DTYPE_CODE, ELEMENT_BYTES, OP, REDUCE_FN, UNARY_FN } from './codes.js';
+import { adamWWords, matchAdamW } from './adamw.js';
 import { fusedWords, fusible, groupElementwise } from './fuse.js';
 import { findLayerNorms } from './layer-norm.js';
 import { findSoftmaxes } from './softmax.js';
@@ -223,6 +224,11 @@ export function lowerProgram(program: Program, options: { bf16?: boolean } = {})
       if (group[group.length - 1] !== v) return;
       const inside = new Set(group);
       const external = (m: number) => outputs.has(m) || (users.get(m) ?? []).some((u) => !inside.has(u));
+      const adam = matchAdamW(program, group, group.filter(external), users, (x) => values[x]!.shape, dtypeOf);
+      if (adam) {
+        emit('adamw', adamWWords(adam, numel(n.shape)), [adam.p, ...adam.g.filter((g) => g >= 0), adam.m, adam.v, ...adam.scalars], adam.outputs);
+        return;
+      }
       const { words, reads, writes, shadows, bf16 } = fusedWords(program, group, dtypeOf, (x) => values[x]!.shape, external);
       emit(`fused(${group.map((m) => nodeOf(m)!.op).join(',')})`, words, reads, writes);
       Object.assign(instrs[instrs.length - 1]!, { shadows, ...bf16 });
