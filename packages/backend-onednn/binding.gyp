@@ -14,6 +14,7 @@
         "native/softmax.cc",
         "native/layer-norm.cc",
         "native/adamw.cc",
+        "native/gelu-grad.cc",
         "native/buffer-pool.cc",
         "native/resident.cc"
       ],

@@ -133,9 +133,9 @@ struct FusedInstr : Instr {
           case 4: for (int64_t j = 0; j < w; j++) d[j] = std::fabs(a[j]); break;
           case 8: for (int64_t j = 0; j < w; j++) d[j] = 1.f / a[j]; break;
           case 12: std::memcpy(d, a, size_t(w) * 4); break;
-          case 1: exp_shifted(a, 0.f, d, w); break;  // x − 0 is x, bit for bit
+          case 1: exp_rows(a, d, w); break;
           case 6: for (int64_t j = 0; j < w; j++) { float e = vexp(-std::fabs(a[j])); d[j] = a[j] >= 0 ? 1.f / (1.f + e) : e / (1.f + e); } break;
-          case 7: for (int64_t j = 0; j < w; j++) d[j] = verf(a[j]); break;
+          case 7: erf_rows(a, d, w); break;
           case 14: for (int64_t j = 0; j < w; j++) d[j] = 0.5f * a[j] * (1.f + verf(a[j] * 0.70710678118654752440f)); break;
           default: for (int64_t j = 0; j < w; j++) d[j] = unary_f(o.fn, a[j]);
         }
@@ -202,6 +202,11 @@ struct FusedInstr : Instr {
 };
 
 }  // namespace
+
+void exp_rows(const float* a, float* d, int64_t n) { exp_shifted(a, 0.f, d, n); }  // x − 0 is x, bit for bit
+void erf_rows(const float* a, float* d, int64_t n) {
+  for (int64_t j = 0; j < n; j++) d[j] = verf(a[j]);
+}
 
 InstrPtr make_fused(Reader& r, BuildCtx& c) { return std::make_unique<FusedInstr>(r, c); }
 

@@ -24,7 +24,7 @@ dnnl::stream& stream() {
 // Opcodes of the stream: the same table as src/plan/opcodes.ts.
 enum Op : int {
   UNARY = 1, BINARY = 2, WHERE = 3, REDUCE = 4, COPY = 5, PASTE = 6, FILL = 7, GATHER = 8, GATHER_GRAD = 9,
-  GATHER_ELEMENTS = 10, SCATTER_ADD = 11, TOPK = 12, CUMSUM = 13, MATMUL = 14, FUSED = 15, SOFTMAX = 16, LAYER_NORM = 17, ADAMW = 18,
+  GATHER_ELEMENTS = 10, SCATTER_ADD = 11, TOPK = 12, CUMSUM = 13, MATMUL = 14, FUSED = 15, SOFTMAX = 16, LAYER_NORM = 17, ADAMW = 18, GELU_GRAD = 19,
 };
 
 Plan::Plan(const double* s, size_t n, std::vector<std::vector<uint8_t>> cs, bool bf16) : consts(std::move(cs)) {
@@ -55,6 +55,7 @@ Plan::Plan(const double* s, size_t n, std::vector<std::vector<uint8_t>> cs, bool
       case SOFTMAX: instrs.push_back(make_softmax(r, ctx)); break;
       case LAYER_NORM: instrs.push_back(make_layer_norm(r)); break;
       case ADAMW: instrs.push_back(make_adamw(r)); break;
+      case GELU_GRAD: instrs.push_back(make_gelu_grad(r, ctx)); break;
       default: throw std::runtime_error("unknown opcode " + std::to_string(op) + " in plan stream");
     }
   }

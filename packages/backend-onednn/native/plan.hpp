@@ -34,6 +34,7 @@ InstrPtr make_fused(Reader& r, BuildCtx& c);
 InstrPtr make_softmax(Reader& r, BuildCtx& c);
 InstrPtr make_layer_norm(Reader& r);
 InstrPtr make_adamw(Reader& r);
+InstrPtr make_gelu_grad(Reader& r, BuildCtx& c);
 
 struct Plan {
   std::vector<ValueSlot> values;

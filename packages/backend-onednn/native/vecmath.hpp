@@ -165,4 +165,12 @@ inline void store_fence() {
 #endif
 }
 
+/**
+ * The fused groups' exp and erf over a row, compiled once (in fused.cc): a kernel doing the same
+ * ops in one loop (gelu-grad.cc) calls these, so the results match bit for bit whatever the
+ * caller's own floating-point contraction.
+ */
+void exp_rows(const float* a, float* d, int64_t n);
+void erf_rows(const float* a, float* d, int64_t n);
+
 }  // namespace rt

@@ -2,6 +2,7 @@ import { NotImplementedError, type DType } from '@retrievals/core-tensor';
 import type { Program, ProgramNode } from '../program-types.js';
 import { BINARY_FN, DTYPE_CODE, ELEMENT_BYTES, OP, REDUCE_FN, UNARY_FN } from './codes.js';
 import { adamWWords, matchAdamW } from './adamw.js';
+import { geluGradInstr, matchGeluGrad } from './gelu-grad.js';
 import { fusedWords, fusible, groupElementwise } from './fuse.js';
 import { findLayerNorms } from './layer-norm.js';
 import { findSoftmaxes } from './softmax.js';
@@ -51,7 +52,14 @@ const UNARY_OPS = new Set(['neg', 'exp', 'log', 'sqrt', 'abs', 'tanh', 'sigmoid'
  * a transpose feeding a matmul (a stride), an add of a [N] row after a matmul (the primitive's
  * bias), and reshape/identity (views of their input's memory).
  */
-export function lowerProgram(program: Program, options: { bf16?: boolean } = {}): Lowered {
+export interface LowerOptions {
+  /** Plan for bf16 matmuls and storage (bf16-storage.ts). */
+  bf16?: boolean;
+  /** false: fused groups stay groups, the AdamW and gelu-gradient loops are not matched (tests compare the two). */
+  groupKernels?: boolean;
+}
+
+export function lowerProgram(program: Program, options: LowerOptions = {}): Lowered {
   const nFeeds = program.feeds.length, nConsts = program.consts.length;
   const base = nFeeds + nConsts;
   const values: PlanValue[] = [...program.feeds, ...program.consts, ...program.nodes].map((v, i) => ({ shape: v.shape, dtype: v.dtype, root: i }));
@@ -224,7 +232,14 @@ export function lowerProgram(program: Program, options: { bf16?: boolean } = {})
       if (group[group.length - 1] !== v) return;
       const inside = new Set(group);
       const external = (m: number) => outputs.has(m) || (users.get(m) ?? []).some((u) => !inside.has(u));
-      const adam = matchAdamW(program, group, group.filter(external), users, (x) => values[x]!.shape, dtypeOf);
+      const outs = group.filter(external);
+      const kernels = options.groupKernels !== false;
+      const gg = kernels && matchGeluGrad(program, group, outs, users, (x) => values[x]!.shape, dtypeOf);
+      if (gg) {
+        instrs.push(geluGradInstr(gg, numel(n.shape)));
+        return;
+      }
+      const adam = kernels && matchAdamW(program, group, outs, users, (x) => values[x]!.shape, dtypeOf);
       if (adam) {
         emit('adamw', adamWWords(adam, numel(n.shape)), [adam.p, ...adam.g.filter((g) => g >= 0), adam.m, adam.v, ...adam.scalars], adam.outputs);
         return;

@@ -1,0 +1,58 @@
+/**
+ * The loops that replace two fused groups (plan/gelu-grad.ts: gelu's backward; plan/adamw.ts:
+ * AdamW's update) compute what the group interpreter computes, bit for bit: the same training
+ * step's program lowered with and without them, both plans run on the same feeds, in fp32 and in
+ * bf16 plans (where the gelu gradient reads bf16 operands and writes bf16 or a bf16 copy).
+ */
+import { AdamW, backends, backward, gelu, Generator, matmul, randn, sum, Tensor, withBackend } from '@retrievals/core-tensor';
+import { expect, it } from 'vitest';
+import { loadAddon } from '../src/addon.js';
+import { encodePlan } from '../src/plan/encode.js';
+import { lowerProgram } from '../src/plan/lower.js';
+import type { Feeds, Program } from '../src/program-types.js';
+import { describeOnednn, install } from './helpers/setup.js';
+
+/** One AdamW step of y = gelu(x·w1)·w2 on `backend`: its program and feeds. */
+async function stepProgram(backend: string): Promise<{ program: Program; feeds: Feeds }> {
+  const gen = new Generator(9);
+  const leaf = (shape: number[]) => new Tensor({ shape, dtype: 'float32', buffer: randn(shape, gen).dataSync() as Float32Array }).requiresGrad_(true);
+  const x = randn([6, 9, 24], gen), w1 = leaf([24, 72]), w2 = leaf([72, 16]);
+  const opt = new AdamW([w1, w2], { lr: 1e-2 });
+  const be = backends.get(backend);
+  const original = be.run;
+  let seen: { program: Program; feeds: Feeds } | undefined;
+  be.run = (p, f) => ((seen = { program: p as Program, feeds: f as Feeds }), original.call(be, p, f));
+  try {
+    await withBackend(backend, async () => {
+      const loss = sum(matmul(gelu(matmul(x, w1)), w2));
+      backward(loss);
+      await opt.step(loss);
+    });
+  } finally {
+    be.run = original;
+  }
+  return seen!;
+}
+
+async function runLowered(program: Program, feeds: Feeds, bf16: boolean, groupKernels: boolean) {
+  const lowered = lowerProgram(program, { bf16, groupKernels });
+  const { stream } = encodePlan(program, lowered);
+  const addon = loadAddon();
+  const plan = await addon.compile(stream, program.consts.map((c) => c.data), bf16);
+  const outs = await addon.run(plan, feeds);
+  return { ops: lowered.instrs.map((i) => i.op), outs: outs.map((b) => new Uint8Array(b)) };
+}
+
+describeOnednn('group kernels', () => {
+  for (const [backend, bf16] of [['onednn', false], ['onednn-bf16', true]] as const) {
+    it(`${backend}: the gelu-gradient and AdamW loops give the fused groups' results bit for bit`, async () => {
+      await install();
+      const { program, feeds } = await stepProgram(backend);
+      const loops = await runLowered(program, feeds, bf16, true), groups = await runLowered(program, feeds, bf16, false);
+      expect(loops.ops).toContain('geluGrad');
+      expect(loops.ops.filter((o) => o === 'adamw')).toHaveLength(2);
+      expect(groups.ops).not.toContain('geluGrad');
+      loops.outs.forEach((o, k) => expect(Buffer.from(o).equals(Buffer.from(groups.outs[k]!)), `output ${k}`).toBe(true));
+    });
+  }
+});
