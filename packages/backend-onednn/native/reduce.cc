@@ -16,8 +16,15 @@ template <class T> struct Acc { using type = T; };
 template <> struct Acc<float> { using type = double; };
 template <> struct Acc<int32_t> { using type = int64_t; };
 
-template <class T>
-void reduce_kernel(int op, const T* in, void* outp, int64_t outer, int64_t red, int64_t inner) {
+// an element as the kernel's type T: a bf16 input (a bf16-stored gradient, plan/bf16-storage.ts) widened exactly
+template <class T, class In>
+inline T ld(In v) {
+  if constexpr (std::is_same_v<In, uint16_t>) return bf16_to_f32(v);
+  else return v;
+}
+
+template <class T, class In = T>
+void reduce_kernel(int op, const In* in, void* outp, int64_t outer, int64_t red, int64_t inner) {
   using A = typename Acc<T>::type;
   const bool isFloat = std::is_floating_point_v<T>;
   if (op == ARGMAX) {
@@ -25,9 +32,9 @@ void reduce_kernel(int op, const T* in, void* outp, int64_t outer, int64_t red, 
     parallel_for(outer * inner, 1 << 12, [&](int64_t s, int64_t e) {
       for (int64_t g = s; g < e; g++) {
         int64_t p = g / inner, c = g % inner;
-        const T* base = in + p * red * inner + c;
+        const In* base = in + p * red * inner + c;
         int64_t best = 0;
-        for (int64_t j = 1; j < red; j++) if (base[j * inner] > base[best * inner]) best = j;
+        for (int64_t j = 1; j < red; j++) if (ld<T>(base[j * inner]) > ld<T>(base[best * inner])) best = j;
         o[g] = best;
       }
     });
@@ -36,26 +43,32 @@ void reduce_kernel(int op, const T* in, void* outp, int64_t outer, int64_t red, 
   T* o = static_cast<T*>(outp);
   if (inner == 1) {
     parallel_for(outer, std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(red, 1)), [&](int64_t s, int64_t e) {
+      std::vector<float> widened(std::is_same_v<In, T> ? 0 : size_t(red));
       for (int64_t p = s; p < e; p++) {
-        const T* row = in + p * red;
+        const In* row = in + p * red;
         if (op == SUM) {
           if constexpr (std::is_same_v<T, float>) {
             // the function the row kernels (softmax, layerNorm) sum with, so they agree bit for bit
-            o[p] = row_sum(row, red);
+            if constexpr (std::is_same_v<In, float>) {
+              o[p] = row_sum(row, red);
+            } else {
+              from_bf16_row(row, widened.data(), red);
+              o[p] = row_sum(widened.data(), red);
+            }
           } else {
             // eight partial sums: one chain of dependent adds would run at one add per 4 cycles
             A acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
             int64_t j = 0;
             for (; j + 8 <= red; j += 8)
-              for (int l = 0; l < 8; l++) acc[l] += A(row[j + l]);
-            for (; j < red; j++) acc[0] += A(row[j]);
+              for (int l = 0; l < 8; l++) acc[l] += A(ld<T>(row[j + l]));
+            for (; j < red; j++) acc[0] += A(ld<T>(row[j]));
             o[p] = T(((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
           }
         } else {
-          T acc = row[0];
+          T acc = ld<T>(row[0]);
           bool nan = false;
           for (int64_t j = 0; j < red; j++) {
-            T v = row[j];
+            T v = ld<T>(row[j]);
             if (isFloat && v != v) nan = true;
             acc = op == MAX ? (v > acc ? v : acc) : (v < acc ? v : acc);
           }
@@ -72,20 +85,20 @@ void reduce_kernel(int op, const T* in, void* outp, int64_t outer, int64_t red, 
     const int64_t blocks = (inner + 255) / 256;
     for (int64_t g = s; g < e; g++) {
       int64_t p = g / blocks, c0 = (g % blocks) * 256, w = std::min<int64_t>(256, inner - c0);
-      const T* base = in + p * red * inner + c0;
+      const In* base = in + p * red * inner + c0;
       if (op == SUM) {
         std::fill_n(acc.begin(), w, A(0));
         for (int64_t j = 0; j < red; j++) {
-          const T* r = base + j * inner;
-          for (int64_t i = 0; i < w; i++) acc[size_t(i)] += A(r[i]);
+          const In* r = base + j * inner;
+          for (int64_t i = 0; i < w; i++) acc[size_t(i)] += A(ld<T>(r[i]));
         }
       } else {
         std::fill_n(nan.begin(), w, uint8_t(0));
-        for (int64_t i = 0; i < w; i++) acc[size_t(i)] = A(base[i]);
+        for (int64_t i = 0; i < w; i++) acc[size_t(i)] = A(ld<T>(base[i]));
         for (int64_t j = 0; j < red; j++) {
-          const T* r = base + j * inner;
+          const In* r = base + j * inner;
           for (int64_t i = 0; i < w; i++) {
-            A v = A(r[i]);
+            A v = A(ld<T>(r[i]));
             if (isFloat && v != v) nan[size_t(i)] = 1;
             acc[size_t(i)] = op == MAX ? (v > acc[size_t(i)] ? v : acc[size_t(i)]) : (v < acc[size_t(i)] ? v : acc[size_t(i)]);
           }
@@ -99,9 +112,9 @@ void reduce_kernel(int op, const T* in, void* outp, int64_t outer, int64_t red, 
 }
 
 struct ReduceInstr : Instr {
-  int op, dt, in, out;
+  int op, dt, in, out, dtIn;
   int64_t outer, red, inner;
-  ReduceInstr(Reader& r) { op = r.i32(); dt = r.i32(); in = r.i32(); out = r.i32(); outer = r.i64(); red = r.i64(); inner = r.i64(); }
+  ReduceInstr(Reader& r) { op = r.i32(); dt = r.i32(); in = r.i32(); out = r.i32(); outer = r.i64(); red = r.i64(); inner = r.i64(); dtIn = r.i32(); }
   const char* name() const override { return "reduce"; }
   void run(const Frame& f) override {
     if (outer * inner == 0) return;
@@ -109,6 +122,7 @@ struct ReduceInstr : Instr {
       std::memset(f.at(out), 0, size_t(outer * inner) * dtype_size(op == ARGMAX ? I64 : dt));
       return;
     }
+    if (dtIn == BF16 && dt == F32) return reduce_kernel<float, uint16_t>(op, f.at<uint16_t>(in), f.at(out), outer, red, inner);
     switch (dt) {
       case F32: return reduce_kernel<float>(op, f.at<float>(in), f.at(out), outer, red, inner);
       case F64: return reduce_kernel<double>(op, f.at<double>(in), f.at(out), outer, red, inner);

@@ -323,7 +323,7 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
       case 'argmax': {
         const { axis } = attrs<{ axis: number }>(n);
         const s = inShape(0);
-        emit('argmax', [OP.reduce, REDUCE_FN.argmax, DTYPE_CODE[inType(0)], ins[0]!, v, numel(s.slice(0, axis)), s[axis]!, numel(s.slice(axis + 1))], [ins[0]!], [v]);
+        emit('argmax', [OP.reduce, REDUCE_FN.argmax, DTYPE_CODE[inType(0)], ins[0]!, v, numel(s.slice(0, axis)), s[axis]!, numel(s.slice(axis + 1)), DTYPE_CODE[inType(0)]], [ins[0]!], [v]);
         return;
       }
       case 'topk': {
@@ -449,7 +449,9 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
       const outer = ri < 0 ? numel(groups.map((g) => g.size)) : numel(groups.slice(0, ri).map((g) => g.size));
       const r = ri < 0 ? 1 : groups[ri]!.size;
       const inner = ri < 0 ? 1 : numel(groups.slice(ri + 1).map((g) => g.size));
-      emit(op, [OP.reduce, fn, DTYPE_CODE[dtype], src, dst, outer, r, inner], [src], [dst]);
+      // the last word is the input's dtype: a float sum may read a bf16-stored gradient (bf16-storage.ts)
+      emit(op, [OP.reduce, fn, DTYPE_CODE[dtype], src, dst, outer, r, inner, DTYPE_CODE[dtype]], [src], [dst]);
+      if (op === 'sum' && dtype === 'float32') Object.assign(instrs[instrs.length - 1]!, { bf16Reads: [src], dtypeWords: [{ value: src, word: 8 }] });
       return;
     }
     const kept = shape.map((_, i) => i).filter((i) => !red[i]);
@@ -459,7 +461,7 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
     const t = temp(permShape, dtype);
     const s = stridesOf(shape);
     copy(src, t, permShape, perm.map((p) => s[p]!), 0, ELEMENT_BYTES[dtype], op);
-    emit(op, [OP.reduce, fn, DTYPE_CODE[dtype], t, dst, numel(kept.map((i) => shape[i]!)), numel(reduced.map((i) => shape[i]!)), 1], [t], [dst]);
+    emit(op, [OP.reduce, fn, DTYPE_CODE[dtype], t, dst, numel(kept.map((i) => shape[i]!)), numel(reduced.map((i) => shape[i]!)), 1, DTYPE_CODE[dtype]], [t], [dst]);
   }
 
   /**
