@@ -3,17 +3,19 @@ import type { Instr, PlanValue } from './lower.js';
 
 /**
  * bf16 plans store a value as bf16 where autocast would hold it in bf16 and every instruction
- * touching it can: its one writer writes bf16 (a matmul; a softmax, whose kernel rounds as the
- * conversion would; an elementwise instruction whose non-scalar float inputs are all bf16, as
- * autocast's type promotion), all its readers read bf16 (matmul operands, a sum's input, the
- * inputs of an elementwise instruction whose results are all bf16), no program output is computed from it without a matmul in between (the loss from
- * the scores stays float32, and an optimizer other than the AdamW loop reads float32: "fp32
- * losses and optimizer"), and a softmax's backward does not read it. The matmuls read bf16 anyway, so
- * for values only they read no bit changes (oneDNN rounds its fp32 accumulator to nearest even,
- * exactly what the conversion did); elementwise ones compute in fp32 from the bf16 inputs and
- * round once. In training that is Q, K, V, the context, the FFN's pre- and post-gelu activations
- * and the gradients into and out of gelu; at inference Q, K, V, the context, gelu's output (post-op) and the softmax's.
- * Returns how many values it stores so.
+ * touching it can:
+ * - its one writer writes bf16: a matmul; a softmax, whose kernel rounds as the conversion would;
+ *   an elementwise instruction whose non-scalar float inputs are all bf16 (autocast's promotion);
+ * - all its readers read bf16: matmul operands, a sum's input, the inputs of an elementwise
+ *   instruction whose results are all bf16;
+ * - no program output is computed from it without a matmul in between: the loss stays fp32 from
+ *   the scores on, and an optimizer other than the AdamW loop reads fp32 ("fp32 losses and
+ *   optimizer").
+ * The matmuls read bf16 anyway, so for values only they read no bit changes (oneDNN rounds its fp32
+ * accumulator to nearest even, exactly what the conversion did); elementwise instructions compute
+ * in fp32 from bf16 inputs and round once. In training that is Q, K, V, the context, the FFN's pre-
+ * and post-gelu activations and the gradients into and out of gelu; at inference Q, K, V, the
+ * context, gelu's output (post-op) and the softmax's. Returns how many values it stores so.
  */
 export function storeBf16(values: PlanValue[], instrs: Instr[], outputs: ReadonlySet<number>): number {
   const root = (v: number) => values[v]!.root;
@@ -38,10 +40,6 @@ export function storeBf16(values: PlanValue[], instrs: Instr[], outputs: Readonl
     if (ins.writes.some((w) => toOutput.has(root(w)))) for (const v of ins.reads) toOutput.add(root(v));
   }
   for (const r of toOutput) veto(r);
-  // a softmax's backward reads float32: dP − Σ y·dP cancels, and dP rounded to bf16 before it was
-  // measured to double the bf16-vs-fp32 loss gap of the 30-step training test (0.72 % → 1.19 %)
-  const saved = new Set(instrs.filter((ins) => ins.op.startsWith('softmax')).flatMap((ins) => ins.writes.map(root)));
-  for (const ins of instrs) if (ins.bf16If && ins.reads.some((v) => saved.has(root(v)))) for (const v of ins.reads) veto(root(v));
   // In program order, so an elementwise writer's inputs are decided before its outputs; then an
   // elementwise instruction with a float32 result gives up its bf16 inputs (a bf16 addend into
   // the residual stream's float32 gradient made bf16 training drift from fp32: 30-step loss gap
