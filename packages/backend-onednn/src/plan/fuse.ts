@@ -9,11 +9,13 @@ const FLOATISH = new Set(['float32', 'bool']);
 // Register op codes of native/fused.cc: unary fns 0..15, binary fns + 32, where 64, to-bool 65.
 const BIN = 32, WHERE = 64, TO_BOOL = 65;
 
-/** Whether a node can run inside a fused elementwise group: float32/bool in and out, no integer arithmetic. */
+/** Whether a node can run inside a fused elementwise group: float32/bool in and out, no integer arithmetic, an expand as a broadcast read. */
 export function fusible(n: ProgramNode, dtypeOf: (v: number) => string): boolean {
   if (!FLOATISH.has(n.dtype) || !n.inputs.every((i) => FLOATISH.has(dtypeOf(i)))) return false;
   if (UNARY.has(n.op) || BINARY.has(n.op) || n.op === 'where') return true;
-  return n.op === 'cast';
+  // an expand inside a group is its input read with broadcast strides (the backward of every
+  // keepdim reduction: layerNorm's and softmax's gradients), not a materialised copy
+  return n.op === 'cast' || n.op === 'expand';
 }
 
 /**
@@ -86,6 +88,7 @@ export function fusedWords(
     const dst = reg.get(m)!;
     if (n.op === 'where') return [WHERE, dst, a!, b!, c!];
     if (n.op === 'cast') return [n.dtype === 'bool' ? TO_BOOL : UNARY_FN.identity, dst, a!, -1, -1];
+    if (n.op === 'expand') return [UNARY_FN.identity, dst, a!, -1, -1];
     if (n.op === 'gelu') return [(n.attrs as { approximate: string }).approximate === 'tanh' ? UNARY_FN.geluTanh : UNARY_FN.gelu, dst, a!, -1, -1];
     if (n.op in BINARY_FN) return [BIN + BINARY_FN[n.op as keyof typeof BINARY_FN], dst, a!, b!, -1];
     return [UNARY_FN[n.op as keyof typeof UNARY_FN], dst, a!, -1, -1];
