@@ -78,13 +78,16 @@ void reduce_kernel(int op, const In* in, void* outp, int64_t outer, int64_t red,
     });
     return;
   }
-  // Column-wise: each output row of `inner` values accumulates `red` contiguous input rows.
-  parallel_for(outer * ((inner + 255) / 256), 1, [&](int64_t s, int64_t e) {
-    std::vector<A> acc(256);
-    std::vector<uint8_t> nan(256);
-    const int64_t blocks = (inner + 255) / 256;
+  // Column-wise: each output row of `inner` values accumulates `red` contiguous input rows, in
+  // blocks of columns narrow enough that every thread gets some (a bias gradient is one output
+  // row of 384: blocks of 256 left one of two threads a third of the work)
+  const int64_t width = std::clamp<int64_t>((inner / (int64_t(threads()) * 4) + 15) / 16 * 16, 16, 256);
+  const int64_t blocks = (inner + width - 1) / width;
+  parallel_for(outer * blocks, 1, [&](int64_t s, int64_t e) {
+    std::vector<A> acc(static_cast<size_t>(width));
+    std::vector<uint8_t> nan(static_cast<size_t>(width));
     for (int64_t g = s; g < e; g++) {
-      int64_t p = g / blocks, c0 = (g % blocks) * 256, w = std::min<int64_t>(256, inner - c0);
+      int64_t p = g / blocks, c0 = (g % blocks) * width, w = std::min<int64_t>(width, inner - c0);
       const In* base = in + p * red * inner + c0;
       if (op == SUM) {
         std::fill_n(acc.begin(), w, A(0));
