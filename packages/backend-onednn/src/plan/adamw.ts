@@ -1,6 +1,5 @@
-import type { Program } from '../program-types.js';
 import { OP } from './codes.js';
-import { programLookups } from './match.js';
+import { groupLookups, type GroupInfo } from './match.js';
 
 /** An AdamW update found as one fused group, run as one vector loop (native/adamw.cc). */
 export interface AdamWMatch {
@@ -24,24 +23,9 @@ export interface AdamWMatch {
  * one shape, the scalars one-element values; the loop computes the same ops in the same order, so
  * the results are bit for bit the interpreter's.
  */
-export function matchAdamW(
-  program: Program,
-  members: readonly number[],
-  outputsOf: readonly number[],
-  users: ReadonlyMap<number, number[]>,
-  shapeOf: (v: number) => readonly number[],
-  dtypeOf: (v: number) => string,
-): AdamWMatch | undefined {
-  const { nodeOf } = programLookups(program, users);
-  const inside = new Set(members);
-  const shape = shapeOf(members[0]!).join();
-  const full = (v: number) => !inside.has(v) && shapeOf(v).join() === shape && dtypeOf(v) === 'float32';
-  const one = (v: number) => !inside.has(v) && shapeOf(v).reduce((a, b) => a * b, 1) === 1 && dtypeOf(v) === 'float32';
-  /** The inputs of member v when it is op, else undefined. */
-  const op = (v: number | undefined, name: string) => {
-    const n = v === undefined ? undefined : nodeOf(v);
-    return v !== undefined && inside.has(v) && n?.op === name && n.dtype === 'float32' ? (n.inputs as number[]) : undefined;
-  };
+export function matchAdamW(group: GroupInfo): AdamWMatch | undefined {
+  const { nodeOf, inside, full, one, op } = groupLookups(group);
+  const { members, outputs: outputsOf } = group;
   const pNew = members.find((v) => nodeOf(v)!.op === 'sub');
   const [decayed, update] = op(pNew, 'sub') ?? [];
   const [p, decay] = op(decayed, 'mul') ?? [];

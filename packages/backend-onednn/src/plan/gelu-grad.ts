@@ -1,7 +1,6 @@
-import type { Program } from '../program-types.js';
 import { DTYPE_CODE, OP } from './codes.js';
 import type { Instr } from './lower.js';
-import { programLookups } from './match.js';
+import { groupLookups, type GroupInfo } from './match.js';
 
 /** gelu's backward found as one fused group, run as one chunked loop (native/gelu-grad.cc). */
 export interface GeluGradMatch {
@@ -22,23 +21,9 @@ export interface GeluGradMatch {
  * Matched exactly: the group holds these nodes and nothing else, x and dy of the group's shape,
  * the constants one-element values, only dx leaving the group.
  */
-export function matchGeluGrad(
-  program: Program,
-  members: readonly number[],
-  outputsOf: readonly number[],
-  users: ReadonlyMap<number, number[]>,
-  shapeOf: (v: number) => readonly number[],
-  dtypeOf: (v: number) => string,
-): GeluGradMatch | undefined {
-  const { nodeOf } = programLookups(program, users);
-  const inside = new Set(members);
-  const shape = shapeOf(members[0]!).join();
-  const full = (v: number) => !inside.has(v) && shapeOf(v).join() === shape && dtypeOf(v) === 'float32';
-  const one = (v: number) => !inside.has(v) && shapeOf(v).reduce((a, b) => a * b, 1) === 1 && dtypeOf(v) === 'float32';
-  const op = (v: number | undefined, name: string) => {
-    const n = v === undefined ? undefined : nodeOf(v);
-    return v !== undefined && inside.has(v) && n?.op === name && n.dtype === 'float32' ? (n.inputs as number[]) : undefined;
-  };
+export function matchGeluGrad(group: GroupInfo): GeluGradMatch | undefined {
+  const { inside, full, one, op } = groupLookups(group);
+  const { members, outputs: outputsOf } = group;
   if (outputsOf.length !== 1) return undefined;
   const out = outputsOf[0]!;
   const [dy, total] = op(out, 'mul') ?? [];

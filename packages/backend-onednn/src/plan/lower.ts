@@ -232,14 +232,14 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
       if (group[group.length - 1] !== v) return;
       const inside = new Set(group);
       const external = (m: number) => outputs.has(m) || (users.get(m) ?? []).some((u) => !inside.has(u));
-      const outs = group.filter(external);
+      const info = { program, members: group, outputs: group.filter(external), users, shapeOf: (x: number) => values[x]!.shape, dtypeOf };
       const kernels = options.groupKernels !== false;
-      const gg = kernels && matchGeluGrad(program, group, outs, users, (x) => values[x]!.shape, dtypeOf);
+      const gg = kernels && matchGeluGrad(info);
       if (gg) {
         instrs.push(geluGradInstr(gg, numel(n.shape)));
         return;
       }
-      const adam = kernels && matchAdamW(program, group, outs, users, (x) => values[x]!.shape, dtypeOf);
+      const adam = kernels && matchAdamW(info);
       if (adam) {
         emit('adamw', adamWWords(adam, numel(n.shape)), [adam.p, ...adam.g.filter((g) => g >= 0), adam.m, adam.v, ...adam.scalars], adam.outputs);
         return;

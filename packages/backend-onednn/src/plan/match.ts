@@ -19,3 +19,33 @@ export function programLookups(program: Program, users: ReadonlyMap<number, numb
     },
   };
 }
+
+/** A fused group a loop kernel (adamw.ts, gelu-grad.ts) may replace: its members and what leaves it. */
+export interface GroupInfo {
+  program: Program;
+  members: readonly number[];
+  outputs: readonly number[];
+  users: ReadonlyMap<number, number[]>;
+  shapeOf: (v: number) => readonly number[];
+  dtypeOf: (v: number) => string;
+}
+
+/** What the group matchers ask of a group. */
+export function groupLookups(g: GroupInfo) {
+  const { nodeOf } = programLookups(g.program, g.users);
+  const inside = new Set(g.members);
+  const shape = g.shapeOf(g.members[0]!).join();
+  return {
+    nodeOf,
+    inside,
+    /** A float32 value from outside the group with the group's shape. */
+    full: (v: number) => !inside.has(v) && g.shapeOf(v).join() === shape && g.dtypeOf(v) === 'float32',
+    /** A one-element float32 value from outside the group (a constant, a learning rate). */
+    one: (v: number) => !inside.has(v) && g.shapeOf(v).reduce((a, b) => a * b, 1) === 1 && g.dtypeOf(v) === 'float32',
+    /** The inputs of member v when it is a float32 `name`, else undefined. */
+    op: (v: number | undefined, name: string) => {
+      const n = v === undefined ? undefined : nodeOf(v);
+      return v !== undefined && inside.has(v) && n?.op === name && n.dtype === 'float32' ? (n.inputs as number[]) : undefined;
+    },
+  };
+}
