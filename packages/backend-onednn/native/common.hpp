@@ -206,6 +206,15 @@ struct RowWalker {
 };
 
 int threads();
+/**
+ * The width (a multiple of 16, at most maxWidth) of the column blocks an [.., inner] pass that
+ * owns whole columns (a column sum, a scatter-add) is split into, for about perThread blocks per
+ * thread: one output row of 384 in blocks of 256 left one of two threads a third of the work.
+ */
+inline int64_t column_width(int64_t inner, int64_t perThread, int64_t maxWidth) {
+  int64_t w = (inner / (int64_t(threads()) * perThread) + 15) / 16 * 16;
+  return w < 16 ? 16 : w > maxWidth ? maxWidth : w;
+}
 /** Splits [0, n) over the threads when n·cost is worth it. */
 template <class F>
 void parallel_for(int64_t n, int64_t grain, F&& fn) {

@@ -44,7 +44,7 @@ void gather_grad(const std::vector<int64_t>& ids, const T* upd, T* o, int64_t ou
   parallel_for(outer * dim * inner, 1 << 18, [&](int64_t b, int64_t e) { std::fill(o + b, o + e, T(0)); });
   // Duplicate indices add into the same row, so one thread owns each (outer, column block), the
   // blocks narrow enough for every thread to get some; within a column the adds keep index order.
-  const int64_t width = std::clamp<int64_t>((inner / (int64_t(threads()) * 2) + 15) / 16 * 16, 16, 512);
+  const int64_t width = column_width(inner, 2, 512);
   const int64_t blocks = (inner + width - 1) / width;
   parallel_for(outer * blocks, 1, [&](int64_t b, int64_t e) {
     for (int64_t g = b; g < e; g++) {

@@ -79,9 +79,8 @@ void reduce_kernel(int op, const In* in, void* outp, int64_t outer, int64_t red,
     return;
   }
   // Column-wise: each output row of `inner` values accumulates `red` contiguous input rows, in
-  // blocks of columns narrow enough that every thread gets some (a bias gradient is one output
-  // row of 384: blocks of 256 left one of two threads a third of the work)
-  const int64_t width = std::clamp<int64_t>((inner / (int64_t(threads()) * 4) + 15) / 16 * 16, 16, 256);
+  // blocks of columns every thread gets some of
+  const int64_t width = column_width(inner, 4, 256);
   const int64_t blocks = (inner + width - 1) / width;
   parallel_for(outer * blocks, 1, [&](int64_t s, int64_t e) {
     std::vector<A> acc(static_cast<size_t>(width));

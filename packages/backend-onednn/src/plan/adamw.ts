@@ -1,4 +1,5 @@
 import { OP } from './codes.js';
+import type { Instr } from './lower.js';
 import { groupLookups, type GroupInfo } from './match.js';
 
 /** An AdamW update found as one fused group, run as one vector loop (native/adamw.cc). */
@@ -54,7 +55,12 @@ export function matchAdamW(group: GroupInfo): AdamWMatch | undefined {
   return { g: halves, p: p!, m: m!, v: v!, scalars, outputs: out as [number, number, number] };
 }
 
-/** The stream words of a matched update over n elements. */
-export function adamWWords(a: AdamWMatch, n: number): number[] {
-  return [OP.adamw, a.p, a.g[0], a.g[1], a.m, a.v, ...a.scalars, ...a.outputs, n];
+/** The instruction of a matched update over n elements (it reads float32 only: no bf16 hooks). */
+export function adamWInstr(a: AdamWMatch, n: number): Instr {
+  return {
+    op: 'adamw',
+    words: [OP.adamw, a.p, a.g[0], a.g[1], a.m, a.v, ...a.scalars, ...a.outputs, n],
+    reads: [a.p, ...a.g.filter((g) => g >= 0), a.m, a.v, ...a.scalars],
+    writes: [...a.outputs],
+  };
 }

@@ -1,7 +1,7 @@
 import { NotImplementedError, type DType } from '@retrievals/core-tensor';
 import type { Program, ProgramNode } from '../program-types.js';
 import { BINARY_FN, DTYPE_CODE, ELEMENT_BYTES, OP, REDUCE_FN, UNARY_FN } from './codes.js';
-import { adamWWords, matchAdamW } from './adamw.js';
+import { adamWInstr, matchAdamW } from './adamw.js';
 import { geluGradInstr, matchGeluGrad } from './gelu-grad.js';
 import { fusedWords, fusible, groupElementwise } from './fuse.js';
 import { findLayerNorms } from './layer-norm.js';
@@ -241,7 +241,7 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
       }
       const adam = kernels && matchAdamW(info);
       if (adam) {
-        emit('adamw', adamWWords(adam, numel(n.shape)), [adam.p, ...adam.g.filter((g) => g >= 0), adam.m, adam.v, ...adam.scalars], adam.outputs);
+        instrs.push(adamWInstr(adam, numel(n.shape)));
         return;
       }
       const { words, reads, writes, shadows, bf16 } = fusedWords(program, group, dtypeOf, (x) => values[x]!.shape, external);
