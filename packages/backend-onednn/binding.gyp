@@ -15,6 +15,7 @@
         "native/layer-norm.cc",
         "native/adamw.cc",
         "native/gelu-grad.cc",
+        "native/rows.cc",
         "native/buffer-pool.cc",
         "native/resident.cc"
       ],

@@ -77,9 +77,12 @@ export async function benchModel(rounds = 5, only?: string): Promise<void> {
   };
   if (only === 'encode') return benchEncode(models, gen);
   if (only === 'profile') {
-    // four warm steps: until the GC returns the first steps' parameter buffers, outputs are fresh memory
-    for (let k = 1; k < NAMES.length; k++) for (let i = 0; i < 4; i++) await step(k);
-    await profileStep(models, opts, q, p, loss);
+    // four warm steps right before each profiled one: until the GC returns the first steps'
+    // parameter buffers, and after another model's step, outputs are fresh memory
+    for (let k = 1; k < NAMES.length; k++) {
+      for (let i = 0; i < 4; i++) await step(k);
+      await profileStep(models, opts, q, p, loss, [k]);
+    }
     return;
   }
   const times: number[][] = NAMES.map(() => []);
@@ -94,7 +97,7 @@ export async function benchModel(rounds = 5, only?: string): Promise<void> {
   NAMES.forEach((n, k) => console.log(`${n.padEnd(12)} ${median(times[k]!).toFixed(0)} ms/step  (${times[k]!.map((t) => t.toFixed(0)).join(', ')})`));
   const after = torchPeer('train', []);
   if (after) console.log(`PyTorch after ours:\n  ${after.split('\n').join('\n  ')}`);
-  await profileStep(models, opts, q, p, loss);
+  await profileStep(models, opts, q, p, loss, [1, 2]);
   await benchEncode(models, gen);
 }
 
@@ -129,8 +132,8 @@ async function benchEncode(models: AutoModelForEmbedding[], gen: Generator): Pro
 }
 
 /** One profiled step on each onednn backend: time by instruction kind, and the matmul implementations. */
-async function profileStep(models: AutoModelForEmbedding[], opts: AdamW[], q: Batch, p: Batch, loss: Loss) {
-  for (const k of [1, 2]) {
+async function profileStep(models: AutoModelForEmbedding[], opts: AdamW[], q: Batch, p: Batch, loss: Loss, which: number[]) {
+  for (const k of which) {
     const be = backends.get(NAMES[k]!) as OnednnBackend;
     be.profile(true);
     let program: Parameters<OnednnBackend['describe']>[0] | undefined;

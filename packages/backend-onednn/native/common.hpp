@@ -153,6 +153,13 @@ struct Instr {
   /** What the bench and profile print: the oneDNN implementation, or "loop". */
   virtual std::string describe() const { return "loop"; }
   virtual const char* name() const = 0;
+  /**
+   * Row-chain members (rows.cc): before the threads start, per run (claims bf16 copies); then
+   * rows [g0, g1) of the chain's R rows on the calling thread, every value this instruction
+   * touches being R rows of equal width (the planner checks it: plan/row-chains.ts).
+   */
+  virtual void prepare_rows(const Frame&) {}
+  virtual void run_rows(const Frame&, int64_t, int64_t, int64_t) { throw KernelError(std::string(name()) + " cannot run in a row chain"); }
 };
 
 /** Reads the Float64Array instruction stream. */

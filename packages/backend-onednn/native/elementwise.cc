@@ -317,6 +317,16 @@ struct BinaryInstr : Instr {
       default: throw KernelError("binary op on an unsupported dtype " + std::to_string(dt));
     }
   }
+  // in a row chain (float32 in and out): the chain's rows [g0, g1) are elements [g0·n/R, g1·n/R)
+  void run_rows(const Frame& f, int64_t g0, int64_t g1, int64_t chainRows) override {
+    const int64_t width = bc.rows * bc.inner / chainRows, sa = bc.last(0), sb = bc.last(1);
+    const float* pa = f.at<float>(a); const float* pb = f.at<float>(b); float* po = f.at<float>(out);
+    for (int64_t p = g0 * width, end = g1 * width; p < end;) {
+      int64_t row = p / bc.inner, c0 = p % bc.inner, n = std::min(bc.inner - c0, end - p);
+      binary_row<float, float>(op, n, sa, sb, pa + bc.offset(0, row) + c0 * sa, pb + bc.offset(1, row) + c0 * sb, po + p);
+      p += n;
+    }
+  }
 };
 
 struct WhereInstr : Instr {

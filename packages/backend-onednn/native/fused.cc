@@ -96,29 +96,42 @@ struct FusedInstr : Instr {
   // memory with its inputs: the arena planner frees inputs only after the instruction), so the
   // copies in and out of scratch are left only for strided, broadcast, bf16 and bool values. A scalar
   // input (every stride 0) is filled into scratch once per chunk, not per block.
-  void block(const Frame& f, float* R, float** P, int64_t row, int64_t c0, int64_t w) {
+  // nrows > 1: whole rows (c0 = 0, w = inner) read together, so that a group over short rows
+  // (softmax's gradient: rows of 64) runs its ops on up to BLOCK elements at a time
+  void block(const Frame& f, float* R, float** P, int64_t row, int64_t c0, int64_t w, int64_t nrows = 1) {
     for (size_t i = 0; i < ins.size(); i++) {
       const In& x = ins[i];
       float* dst = R + i * BLOCK;
       P[i] = dst;
       if (x.scalar) continue;
-      int64_t s = x.strides.back();
-      int64_t base = offset(x, row) + c0 * s;
-      if (x.dt == F32) {
-        float* src = f.at<float>(x.v) + base;
-        if (s == 1) P[i] = src;
-        else if (s == 0) std::fill_n(dst, w, src[0]);
-        else for (int64_t j = 0; j < w; j++) dst[j] = src[j * s];
-      } else if (x.dt == BF16) {
-        const uint16_t* src = f.at<uint16_t>(x.v) + base;
-        if (s == 1) from_bf16_row(src, dst, w);
-        else if (s == 0) std::fill_n(dst, w, bf16_to_f32(src[0]));
-        else for (int64_t j = 0; j < w; j++) dst[j] = bf16_to_f32(src[j * s]);
-      } else {
-        const uint8_t* src = f.at<uint8_t>(x.v) + base;
-        for (int64_t j = 0; j < w; j++) dst[j] = src[j * s] ? 1.f : 0.f;
+      const int64_t s = x.strides.back();
+      const int64_t first = offset(x, row) + c0 * s;
+      bool dense = x.dt == F32 && s == 1;
+      for (int64_t k = 1; dense && k < nrows; k++) dense = offset(x, row + k) == first + k * w;
+      if (dense) {
+        P[i] = f.at<float>(x.v) + first;
+        continue;
+      }
+      for (int64_t k = 0; k < nrows; k++) {
+        const int64_t base = k == 0 ? first : offset(x, row + k) + c0 * s;
+        float* d = dst + k * w;
+        if (x.dt == F32) {
+          const float* src = f.at<float>(x.v) + base;
+          if (s == 1) std::memcpy(d, src, size_t(w) * 4);
+          else if (s == 0) std::fill_n(d, w, src[0]);
+          else for (int64_t j = 0; j < w; j++) d[j] = src[j * s];
+        } else if (x.dt == BF16) {
+          const uint16_t* src = f.at<uint16_t>(x.v) + base;
+          if (s == 1) from_bf16_row(src, d, w);
+          else if (s == 0) std::fill_n(d, w, bf16_to_f32(src[0]));
+          else for (int64_t j = 0; j < w; j++) d[j] = bf16_to_f32(src[j * s]);
+        } else {
+          const uint8_t* src = f.at<uint8_t>(x.v) + base;
+          for (int64_t j = 0; j < w; j++) d[j] = src[j * s] ? 1.f : 0.f;
+        }
       }
     }
+    w *= nrows;
     for (size_t r = ins.size(); r < size_t(regs); r++) P[r] = R + r * BLOCK;
     const int64_t at = row * inner + c0;
     for (const Out& o : outs) if (o.dt == F32 && !o.stream) P[o.reg] = f.at<float>(o.v) + at;
@@ -178,26 +191,68 @@ struct FusedInstr : Instr {
     }
   }
 
-  void run(const Frame& f) override {
-    if (rows * inner == 0) return;
+  void claim_shadows(const Frame& f) {
     shadowOf.assign(outs.size(), nullptr);
     for (size_t k = 0; k < outs.size(); k++) if (outs[k].shadow && f.shadows) shadowOf[k] = f.shadows->claim(outs[k].v, rows * inner);
-    const int64_t blocks = (inner + BLOCK - 1) / BLOCK;
-    parallel_for(rows * blocks, std::max<int64_t>(1, 16384 / std::min(inner, BLOCK)), [&](int64_t s, int64_t e) {
+  }
+
+  /** Fills the scalar inputs' registers (once per run of blocks: blocks never write them). */
+  void fill_scalars(const Frame& f, float* R) const {
+    for (size_t i = 0; i < ins.size(); i++) {
+      if (!ins[i].scalar) continue;
+      const int dt = ins[i].dt;
+      float v = dt == F32 ? f.at<float>(ins[i].v)[0] : dt == BF16 ? bf16_to_f32(f.at<uint16_t>(ins[i].v)[0]) : (f.at<uint8_t>(ins[i].v)[0] ? 1.f : 0.f);
+      std::fill_n(R + i * BLOCK, BLOCK, v);
+    }
+  }
+
+  void run(const Frame& f) override {
+    if (rows * inner == 0) return;
+    claim_shadows(f);
+    // units of work: BLOCK-wide pieces of a row, or as many whole short rows as fill a block
+    const int64_t perUnit = inner < BLOCK ? BLOCK / inner : 1, pieces = inner < BLOCK ? 1 : (inner + BLOCK - 1) / BLOCK;
+    const int64_t units = inner < BLOCK ? (rows + perUnit - 1) / perUnit : rows * pieces;
+    parallel_for(units, std::max<int64_t>(1, 16384 / std::min(inner * perUnit, BLOCK)), [&](int64_t s, int64_t e) {
       std::vector<float> R(size_t(regs) * BLOCK);
       std::vector<float*> P(static_cast<size_t>(regs), nullptr);
-      for (size_t i = 0; i < ins.size(); i++) {
-        if (!ins[i].scalar) continue;
-        const int dt = ins[i].dt;
-        float v = dt == F32 ? f.at<float>(ins[i].v)[0] : dt == BF16 ? bf16_to_f32(f.at<uint16_t>(ins[i].v)[0]) : (f.at<uint8_t>(ins[i].v)[0] ? 1.f : 0.f);
-        std::fill_n(R.data() + i * BLOCK, BLOCK, v);
-      }
+      fill_scalars(f, R.data());
       for (int64_t g = s; g < e; g++) {
-        int64_t row = g / blocks, c0 = (g % blocks) * BLOCK;
-        block(f, R.data(), P.data(), row, c0, std::min(BLOCK, inner - c0));
+        if (inner < BLOCK) {
+          const int64_t row = g * perUnit;
+          block(f, R.data(), P.data(), row, 0, inner, std::min(perUnit, rows - row));
+        } else {
+          const int64_t row = g / pieces, c0 = (g % pieces) * BLOCK;
+          block(f, R.data(), P.data(), row, c0, std::min(BLOCK, inner - c0));
+        }
       }
       store_fence();
     });
+  }
+
+  void prepare_rows(const Frame& f) override { claim_shadows(f); }
+
+  // the chain's rows [g0, g1) are this group's elements [g0·n/R, g1·n/R): whole short rows
+  // together, else pieces that stop at the group's own rows
+  void run_rows(const Frame& f, int64_t g0, int64_t g1, int64_t chainRows) override {
+    const int64_t width = rows * inner / chainRows;
+    // called once per block of rows: the registers stay allocated on the thread
+    thread_local std::vector<float> R;
+    thread_local std::vector<float*> P;
+    if (R.size() < size_t(regs) * BLOCK) R.resize(size_t(regs) * BLOCK);
+    if (P.size() < size_t(regs)) P.resize(size_t(regs));
+    fill_scalars(f, R.data());
+    for (int64_t p = g0 * width, end = g1 * width; p < end;) {
+      const int64_t row = p / inner, c0 = p % inner;
+      const int64_t whole = c0 == 0 && inner < BLOCK ? std::min(BLOCK / inner, (end - p) / inner) : 0;
+      if (whole > 0) {
+        block(f, R.data(), P.data(), row, 0, inner, whole);
+        p += whole * inner;
+        continue;
+      }
+      const int64_t w = std::min({BLOCK, inner - c0, end - p});
+      block(f, R.data(), P.data(), row, c0, w);
+      p += w;
+    }
   }
 };
 

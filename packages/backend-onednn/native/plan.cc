@@ -24,8 +24,25 @@ dnnl::stream& stream() {
 // Opcodes of the stream: the same table as src/plan/opcodes.ts.
 enum Op : int {
   UNARY = 1, BINARY = 2, WHERE = 3, REDUCE = 4, COPY = 5, PASTE = 6, FILL = 7, GATHER = 8, GATHER_GRAD = 9,
-  GATHER_ELEMENTS = 10, SCATTER_ADD = 11, TOPK = 12, CUMSUM = 13, MATMUL = 14, FUSED = 15, SOFTMAX = 16, LAYER_NORM = 17, ADAMW = 18, GELU_GRAD = 19,
+  GATHER_ELEMENTS = 10, SCATTER_ADD = 11, TOPK = 12, CUMSUM = 13, MATMUL = 14, FUSED = 15, SOFTMAX = 16, LAYER_NORM = 17, ADAMW = 18, GELU_GRAD = 19, ROWS = 20,
 };
+
+InstrPtr make_instr(int op, Reader& r, BuildCtx& ctx) {
+  switch (op) {
+    case UNARY: case BINARY: case WHERE: case FILL: return make_elementwise(op, r, ctx);
+    case REDUCE: case CUMSUM: return make_reduce(op, r, ctx);
+    case COPY: case PASTE: return make_layout(op, r, ctx);
+    case GATHER: case GATHER_GRAD: case GATHER_ELEMENTS: case SCATTER_ADD: case TOPK: return make_indexing(op, r, ctx);
+    case MATMUL: return make_matmul(op, r, ctx);
+    case FUSED: return make_fused(r, ctx);
+    case SOFTMAX: return make_softmax(r, ctx);
+    case LAYER_NORM: return make_layer_norm(r);
+    case ADAMW: return make_adamw(r);
+    case GELU_GRAD: return make_gelu_grad(r, ctx);
+    case ROWS: return make_rows(r, ctx);
+    default: throw std::runtime_error("unknown opcode " + std::to_string(op) + " in plan stream");
+  }
+}
 
 Plan::Plan(const double* s, size_t n, std::vector<std::vector<uint8_t>> cs, bool bf16) : consts(std::move(cs)) {
   Reader r{s, n};
@@ -43,22 +60,7 @@ Plan::Plan(const double* s, size_t n, std::vector<std::vector<uint8_t>> cs, bool
     if (v.kind == OUTPUT) outputBytes[size_t(v.index)] = v.nelem * int64_t(dtype_size(v.dtype));
   }
   BuildCtx ctx{engine(), stream(), bf16, values};
-  for (int k = 0; k < nInstr; k++) {
-    int op = r.i32();
-    switch (op) {
-      case UNARY: case BINARY: case WHERE: case FILL: instrs.push_back(make_elementwise(op, r, ctx)); break;
-      case REDUCE: case CUMSUM: instrs.push_back(make_reduce(op, r, ctx)); break;
-      case COPY: case PASTE: instrs.push_back(make_layout(op, r, ctx)); break;
-      case GATHER: case GATHER_GRAD: case GATHER_ELEMENTS: case SCATTER_ADD: case TOPK: instrs.push_back(make_indexing(op, r, ctx)); break;
-      case MATMUL: instrs.push_back(make_matmul(op, r, ctx)); break;
-      case FUSED: instrs.push_back(make_fused(r, ctx)); break;
-      case SOFTMAX: instrs.push_back(make_softmax(r, ctx)); break;
-      case LAYER_NORM: instrs.push_back(make_layer_norm(r)); break;
-      case ADAMW: instrs.push_back(make_adamw(r)); break;
-      case GELU_GRAD: instrs.push_back(make_gelu_grad(r, ctx)); break;
-      default: throw std::runtime_error("unknown opcode " + std::to_string(op) + " in plan stream");
-    }
-  }
+  for (int k = 0; k < nInstr; k++) instrs.push_back(make_instr(r.i32(), r, ctx));
   if (r.i != r.n) throw std::runtime_error("plan stream has trailing data");
   profile.assign(instrs.size(), 0.0);
 }

@@ -35,6 +35,9 @@ InstrPtr make_softmax(Reader& r, BuildCtx& c);
 InstrPtr make_layer_norm(Reader& r);
 InstrPtr make_adamw(Reader& r);
 InstrPtr make_gelu_grad(Reader& r, BuildCtx& c);
+InstrPtr make_rows(Reader& r, BuildCtx& c);
+/** The instruction an opcode starts (the stream's next words are its own). */
+InstrPtr make_instr(int op, Reader& r, BuildCtx& c);
 
 struct Plan {
   std::vector<ValueSlot> values;

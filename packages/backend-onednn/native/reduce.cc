@@ -133,6 +133,25 @@ struct ReduceInstr : Instr {
       default: throw KernelError("reduce on an unsupported dtype " + std::to_string(dt));
     }
   }
+  // in a row chain: a float row sum (inner 1, outer the chain's rows), row by row as reduce_kernel
+  void run_rows(const Frame& f, int64_t g0, int64_t g1, int64_t) override {
+    float* o = f.at<float>(out);
+    if (red == 0) {
+      std::fill(o + g0, o + g1, 0.f);
+      return;
+    }
+    if (dtIn != BF16) {
+      const float* in32 = f.at<float>(in);
+      for (int64_t p = g0; p < g1; p++) o[p] = row_sum(in32 + p * red, red);
+      return;
+    }
+    std::vector<float> widened(static_cast<size_t>(red));
+    const uint16_t* in16 = f.at<uint16_t>(in);
+    for (int64_t p = g0; p < g1; p++) {
+      from_bf16_row(in16 + p * red, widened.data(), red);
+      o[p] = row_sum(widened.data(), red);
+    }
+  }
 };
 
 template <class T>

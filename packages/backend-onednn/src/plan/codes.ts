@@ -8,7 +8,7 @@ export const ELEMENT_BYTES: Record<DType, number> = { float32: 4, float64: 8, in
 /** Opcodes of the instruction stream (native/plan.cc's enum Op). */
 export const OP = {
   unary: 1, binary: 2, where: 3, reduce: 4, copy: 5, paste: 6, fill: 7, gather: 8, gatherGrad: 9,
-  gatherElements: 10, scatterAdd: 11, topk: 12, cumsum: 13, matmul: 14, fused: 15, softmax: 16, layerNorm: 17, adamw: 18, geluGrad: 19,
+  gatherElements: 10, scatterAdd: 11, topk: 12, cumsum: 13, matmul: 14, fused: 15, softmax: 16, layerNorm: 17, adamw: 18, geluGrad: 19, rows: 20,
 } as const;
 
 /** Unary function codes (native/elementwise.cc's enum Unary). */

@@ -6,6 +6,7 @@ import { geluGradInstr, matchGeluGrad } from './gelu-grad.js';
 import { fusedWords, fusible, groupElementwise } from './fuse.js';
 import { findLayerNorms } from './layer-norm.js';
 import { findSoftmaxes } from './softmax.js';
+import { formRowChains } from './row-chains.js';
 import { storeBf16 } from './bf16-storage.js';
 import { broadcastStrides, collapse, numel, stridesOf } from './strides.js';
 
@@ -55,7 +56,7 @@ const UNARY_OPS = new Set(['neg', 'exp', 'log', 'sqrt', 'abs', 'tanh', 'sigmoid'
 export interface LowerOptions {
   /** Plan for bf16 matmuls and storage (bf16-storage.ts). */
   bf16?: boolean;
-  /** false: fused groups stay groups, the AdamW and gelu-gradient loops are not matched (tests compare the two). */
+  /** false: fused groups stay groups, the AdamW and gelu-gradient loops are not matched, no row chains are formed (tests compare the two). */
   groupKernels?: boolean;
 }
 
@@ -419,7 +420,7 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
   });
 
   if (options.bf16) fused.bf16Values = storeBf16(values, instrs, outputs);
-  return { values, instrs, fused };
+  return { values, instrs: options.groupKernels === false ? instrs : formRowChains(values, instrs, outputs), fused };
 
   function copy(src: number, dst: number, shape: readonly number[], inStrides: readonly number[], offset: number, size: number, op: string) {
     const { dims, strides } = collapse(shape, [inStrides, stridesOf(shape)]);
