@@ -7,6 +7,7 @@ import { fusedWords, fusible, groupElementwise } from './fuse.js';
 import { findLayerNorms } from './layer-norm.js';
 import { findSoftmaxes } from './softmax.js';
 import { formRowChains } from './row-chains.js';
+import { scheduleEarly } from './schedule.js';
 import { storeBf16 } from './bf16-storage.js';
 import { broadcastStrides, collapse, numel, stridesOf } from './strides.js';
 
@@ -420,7 +421,7 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
   });
 
   if (options.bf16) fused.bf16Values = storeBf16(values, instrs, outputs);
-  return { values, instrs: options.groupKernels === false ? instrs : formRowChains(values, instrs, outputs), fused };
+  return { values, instrs: scheduleEarly(values, options.groupKernels === false ? instrs : formRowChains(values, instrs, outputs)), fused };
 
   function copy(src: number, dst: number, shape: readonly number[], inStrides: readonly number[], offset: number, size: number, op: string) {
     const { dims, strides } = collapse(shape, [inStrides, stridesOf(shape)]);
