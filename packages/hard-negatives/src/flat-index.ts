@@ -1,11 +1,11 @@
 import { checks, opt, writeSafetensors, type OptionCheck, type ParsedOptions, type TensorToWrite } from '@retrievals/core-tensor';
-import { EmbeddingMatrix, quantizeEmbeddings } from '@retrievals/models';
 import { defineIndex, hitsOf } from './define-index.js';
 import { IndexError } from './errors.js';
 import { idsMetadata, INDEX_FORMAT, inMemory, TensorFile, bytesOf } from './index-file.js';
 import { kernelsFor, type Kernels, type PreparedBlock } from './kernels.js';
 import { dot, TopKAccumulator } from './neighbors.js';
 import type { Neighbors, SearchHit, VectorIndex } from './registry.js';
+import { dimensionScales, forBlocks, packSigns, quantizeInt8, scalesOfStore, signsOf, unpackSigns } from './quantize.js';
 import { MemoryRows, type RowStore } from './rows.js';
 
 export type FlatPrecision = 'float32' | 'int8' | 'binary';
@@ -339,22 +339,6 @@ export class FlatIndex implements VectorIndex {
   }
 }
 
-function forBlocks(store: RowStore<Float32Array>, n: number, fn: (block: Float32Array, m: number) => void): void {
-  for (let r0 = 0; r0 < n; r0 += 16384) {
-    const r1 = Math.min(n, r0 + 16384);
-    fn(store.block(r0, r1), r1 - r0);
-  }
-}
-
-function scalesOfStore(store: RowStore<Float32Array>, n: number, d: number): Float32Array {
-  const max = new Float32Array(d);
-  forBlocks(store, n, (block, m) => {
-    const s = dimensionScales(block, m, d);
-    for (let j = 0; j < d; j++) max[j] = Math.max(max[j]!, s[j]!);
-  });
-  return max;
-}
-
 /** Pads a result to k columns (when the index holds fewer than k vectors). */
 function widen(n: Neighbors, k: number): Neighbors {
   const out: Neighbors = { queries: n.queries, k, rows: new Int32Array(n.queries * k).fill(-1), scores: new Float32Array(n.queries * k).fill(-Infinity) };
@@ -363,62 +347,6 @@ function widen(n: Neighbors, k: number): Neighbors {
     out.scores.set(n.scores.subarray(q * n.k, (q + 1) * n.k), q * k);
   }
   return out;
-}
-
-/** Per-dimension symmetric scale: the largest |value| of each dimension maps to 127. */
-function dimensionScales(v: Float32Array, n: number, d: number): Float32Array {
-  const s = new Float32Array(d);
-  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) s[j] = Math.max(s[j]!, Math.abs(v[r * d + j]!));
-  for (let j = 0; j < d; j++) s[j] = s[j]! > 0 ? s[j]! / 127 : 1;
-  return s;
-}
-
-/**
- * Symmetric int8: with `dimScale` (corpus side), each dimension divided by its scale (values
- * beyond the calibrated range clipped); without, each row's max |value| maps to 127 and the row's
- * scale is returned. For queries, `queryDims` multiplies each dimension by the corpus's scale first
- * (so q·c ≈ (q ⊙ s) · c_int), then the row is quantised on its own.
- */
-export function quantizeInt8(v: Float32Array, n: number, d: number, dimScale?: Float32Array, queryDims?: Float32Array): { q: Int8Array; scale: Float32Array } {
-  const q = new Int8Array(n * d), scale = new Float32Array(n);
-  const tmp = new Float32Array(d);
-  for (let r = 0; r < n; r++) {
-    const o = r * d;
-    if (dimScale) {
-      for (let j = 0; j < d; j++) q[o + j] = Math.max(-127, Math.min(127, Math.round(v[o + j]! / dimScale[j]!)));
-      scale[r] = 1;
-      continue;
-    }
-    let m = 0;
-    for (let j = 0; j < d; j++) {
-      tmp[j] = queryDims ? v[o + j]! * queryDims[j]! : v[o + j]!;
-      m = Math.max(m, Math.abs(tmp[j]!));
-    }
-    const s = m > 0 ? m / 127 : 1;
-    scale[r] = s;
-    for (let j = 0; j < d; j++) q[o + j] = Math.max(-127, Math.min(127, Math.round(tmp[j]! / s)));
-  }
-  return { q, scale };
-}
-
-/** Sign bits (value > 0), packed as sentence-transformers' `ubinary` (np.packbits). */
-export function packSigns(v: Float32Array, n: number, d: number): Uint8Array {
-  return quantizeEmbeddings(new EmbeddingMatrix(v, [n, d]), 'ubinary').data as Uint8Array;
-}
-
-/** Packed sign bits → ±1 per dimension. */
-function unpackSigns(bits: Uint8Array, n: number, d: number): Int8Array {
-  const bytes = Math.ceil(d / 8), out = new Int8Array(n * d);
-  for (let r = 0; r < n; r++) {
-    const bo = r * bytes, o = r * d;
-    for (let j = 0; j < d; j++) out[o + j] = (bits[bo + (j >> 3)]! >> (7 - (j & 7))) & 1 ? 1 : -1;
-  }
-  return out;
-}
-
-/** ±1 per query dimension (value > 0 → +1), the query side of the sign-bit scan. */
-function signsOf(v: Float32Array): Int8Array {
-  return Int8Array.from(v, (x) => (x > 0 ? 1 : -1));
 }
 
 function parseFlat(o: Partial<FlatOptions>): FlatOptions {

@@ -5,6 +5,7 @@ import { adamWInstr, matchAdamW } from './adamw.js';
 import { geluGradInstr, matchGeluGrad } from './gelu-grad.js';
 import { fusedWords, fusible, groupElementwise } from './fuse.js';
 import { findLayerNorms } from './layer-norm.js';
+import { findBiases, findGeluPostOps, findPermutedOutputs, isIdentity, isSwap, operandFolds } from './matmul-patterns.js';
 import { findSoftmaxes } from './softmax.js';
 import { formRowChains } from './row-chains.js';
 import { scheduleEarly } from './schedule.js';
@@ -68,37 +69,7 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
   const nodeOf = (v: number) => (v >= base ? program.nodes[v - base] : undefined);
   const outputs = new Set(program.outputs);
 
-  /** A chain of permutes composed: the value it starts from and one permutation. */
-  const chainOf = (p: ProgramNode) => {
-    let perm = (p.attrs as { perm: number[] }).perm;
-    let from = p.inputs[0]!;
-    for (let inner = nodeOf(from); inner && inner.op === 'permute'; inner = nodeOf(from)) {
-      const p1 = (inner.attrs as { perm: number[] }).perm;
-      perm = perm.map((q) => p1[q]!);
-      from = inner.inputs[0]!;
-    }
-    return { from, perm };
-  };
-  const isIdentity = (perm: readonly number[]) => perm.every((q, i) => q === i);
-  const isSwap = (perm: readonly number[]) => perm.length >= 2 && perm[perm.length - 1] === perm.length - 2 && perm[perm.length - 2] === perm.length - 1 && perm.slice(0, -2).every((q, i) => q === i);
-  /**
-   * Whether matmul `mm` reads its operand j (a permute, or a chain of them) through strides instead
-   * of a copy: a last-two swap always; any other permutation (attention's [B, T, heads, d] →
-   * [B, heads, T, d]) as one N-D call, when both operands have the output's batch dims.
-   */
-  const foldOf = (mm: ProgramNode, j: number): { from: number; perm: number[] } | undefined => {
-    const p = nodeOf(mm.inputs[j]!);
-    if (mm.dtype !== 'float32' || !p || p.op !== 'permute') return undefined;
-    const chain = chainOf(p);
-    if (isSwap(chain.perm) || isIdentity(chain.perm)) return chain;
-    const batch = mm.shape.slice(0, -2).join();
-    const nd = mm.shape.length <= 6 && mm.inputs.every((i) => values[i]!.shape.length === mm.shape.length && values[i]!.shape.slice(0, -2).join() === batch);
-    if (nd) return chain;
-    // otherwise only an immediate last-two swap (its input permute, if any, then runs as a copy)
-    const own = (p.attrs as { perm: number[] }).perm;
-    return isSwap(own) ? { from: p.inputs[0]!, perm: own } : undefined;
-  };
-
+  const foldOf = operandFolds(program, values);
 
   // Uses of each value; a matmul's transposed operand does not count as a use of the permute.
   const uses = new Array<number>(values.length).fill(0);
@@ -128,79 +99,13 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
   const layerNormAt = new Map(findLayerNorms(program, outputs, users, (v) => values[v]!.shape).filter((ln) => !ln.members.some((m) => skip.has(m) || softmaxAt.has(m))).map((ln) => [ln.last, ln]));
   for (const ln of layerNormAt.values()) for (const m of ln.members) if (m !== ln.last) skip.add(m);
   fused.layerNorms = layerNormAt.size;
-  // matmul value → the add it absorbs as bias: [add value, bias value]
-  const biasOf = new Map<number, [number, number]>();
-  // a fused add's inputs are read by its matmul, which runs earlier than the add would have
-  const addToMatmul = new Map<number, number>();
-  program.nodes.forEach((n, k) => {
-    const v = base + k;
-    if (n.op !== 'matmul' || n.dtype !== 'float32' || outputs.has(v)) return;
-    const us = users.get(v) ?? [];
-    if (us.length !== 1) return;
-    const add = nodeOf(us[0]!)!;
-    if (add.op !== 'add' || add.inputs[0] === add.inputs[1]) return;
-    const other = add.inputs[0] === v ? add.inputs[1]! : add.inputs[0]!;
-    const N = n.shape[n.shape.length - 1]!;
-    const os = values[other]!.shape;
-    const isRow = os.length >= 1 && os[os.length - 1] === N && numel(os) === N;
-    if (!isRow || add.shape.join() !== n.shape.join()) return;
-    biasOf.set(v, [us[0]!, other]);
-    addToMatmul.set(us[0]!, v);
-    skip.add(us[0]!);
-    fused.biases++;
-  });
-
-  // A gelu whose input is a matmul's (or its bias add's) only use is the primitive's eltwise post-op
-  // (encode: the activation is applied while the output tile is in cache, not in another pass; in
-  // training the pre-activation is read by gelu's backward, so it stays a value and this never applies)
-  const geluOf = new Map<number, { gelu: number; act: number }>();
-  program.nodes.forEach((n, k) => {
-    const v = base + k;
-    if (n.op !== 'matmul' || n.dtype !== 'float32') return;
-    const o = biasOf.get(v)?.[0] ?? v;
-    const us = users.get(o) ?? [];
-    const g = nodeOf(us[0] ?? -1);
-    if (us.length !== 1 || outputs.has(o) || !g || g.op !== 'gelu' || g.dtype !== 'float32') return;
-    geluOf.set(v, { gelu: us[0]!, act: attrs<{ approximate: string }>(g).approximate === 'tanh' ? 2 : 1 });
-    skip.add(us[0]!);
-    fused.activations++;
-  });
-
-  // A permute of a matmul's output (its only use; or a chain of permutes, each read only by the
-  // next) is the matmul writing the permuted layout, where the permutation keeps the last dim (the
-  // primitive's dst strides: attention's heads merged back) or moves the rows' dim last (a swap:
-  // (A·B)ᵀ = Bᵀ·Aᵀ, how every linear's weight gradient arrives, then dst strides for the rest).
-  // Saves the permute's copy (a pass over the output) and an instruction. Later permutes first, so
-  // a chain is claimed whole by its last permute.
-  const permuteFrom = new Map<number, { mm: number; flip: boolean; perm: number[] }>();
-  const intoPermute = new Set<number>(); // matmuls and inner permutes written by a later permute
-  for (let k = program.nodes.length - 1; k >= 0; k--) {
-    const n = program.nodes[k]!, v = base + k;
-    if (n.op !== 'permute' || uses[v] === 0 || intoPermute.has(v)) continue;
-    let perm = attrs<{ perm: number[] }>(n).perm, m = n.inputs[0]!;
-    const inner: number[] = [];
-    for (let p = nodeOf(m); p && p.op === 'permute' && uses[m] === 1 && !outputs.has(m); p = nodeOf(m)) {
-      const p1 = attrs<{ perm: number[] }>(p).perm;
-      perm = perm.map((q) => p1[q]!);
-      inner.push(m);
-      m = p.inputs[0]!;
-    }
-    const mm = nodeOf(m);
-    if (!mm || mm.op !== 'matmul' || mm.dtype !== 'float32' || uses[m] !== 1 || outputs.has(m) || biasOf.has(m) || geluOf.has(m)) continue;
-    const [sa, sb] = mm.inputs.map((i) => values[i]!.shape);
-    if (sa![sa!.length - 1] === 0 || numel(mm.shape) === 0) continue;
-    const rank = mm.shape.length, batch = mm.shape.slice(0, -2).join();
-    const flip = perm[rank - 1] === rank - 2;
-    if (!flip && perm[rank - 1] !== rank - 1) continue;
-    // over the flipped output's dims when flipped
-    const swapDim = (d: number) => (d === rank - 2 ? rank - 1 : d === rank - 1 ? rank - 2 : d);
-    const rest = flip ? perm.map(swapDim) : perm;
-    const nd = rank <= 6 && [sa!, sb!].every((s) => s.length === rank && s.slice(0, -2).join() === batch);
-    if (!isIdentity(rest) && !nd) continue;
-    permuteFrom.set(v, { mm: m, flip, perm: rest });
-    intoPermute.add(m);
-    for (const i of inner) intoPermute.add(i);
-  }
+  const { biasOf, addToMatmul } = findBiases(program, values, outputs, users);
+  for (const [add] of biasOf.values()) skip.add(add);
+  fused.biases = biasOf.size;
+  const geluOf = findGeluPostOps(program, outputs, users, biasOf);
+  for (const { gelu } of geluOf.values()) skip.add(gelu);
+  fused.activations = geluOf.size;
+  const { permuteFrom, intoPermute } = findPermutedOutputs(program, values, outputs, uses, biasOf, geluOf);
 
   // Elementwise chains of one shape run as one fused instruction (fuse.ts).
   const dtypeOf = (v: number) => values[v]!.dtype;
