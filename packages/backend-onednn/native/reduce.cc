@@ -10,7 +10,7 @@
 namespace rt {
 namespace {
 
-enum Reduce : int { SUM, MAX, MIN, ARGMAX };
+enum Reduce : int { SUM, MAX, MIN, ARGMAX, SUM_PRODUCT };
 
 template <class T> struct Acc { using type = T; };
 template <> struct Acc<float> { using type = double; };
@@ -24,7 +24,7 @@ inline T ld(In v) {
 }
 
 template <class T, class In = T>
-void reduce_kernel(int op, const In* in, void* outp, int64_t outer, int64_t red, int64_t inner) {
+void reduce_kernel(int op, const In* in, void* outp, int64_t outer, int64_t red, int64_t inner, const T* factor = nullptr) {
   using A = typename Acc<T>::type;
   const bool isFloat = std::is_floating_point_v<T>;
   if (op == ARGMAX) {
@@ -78,7 +78,7 @@ void reduce_kernel(int op, const In* in, void* outp, int64_t outer, int64_t red,
     });
     return;
   }
-  if (op == SUM) {
+  if (op == SUM || op == SUM_PRODUCT) {
     // Column sums (bias and norm-weight gradients): the rows in fixed chunks, each streamed in order
     // into its own partial sums, then the partials added chunk by chunk. Reading whole rows in
     // sequence is ~1.5× faster here than column blocks (strided); the chunks do not depend on the
@@ -93,7 +93,13 @@ void reduce_kernel(int op, const In* in, void* outp, int64_t outer, int64_t red,
         std::fill_n(acc, inner, A(0));
         for (int64_t j = j0; j < j1; j++) {
           const In* r = in + (p * red + j) * inner;
-          for (int64_t i = 0; i < inner; i++) acc[i] += A(ld<T>(r[i]));
+          if (!factor) {
+            for (int64_t i = 0; i < inner; i++) acc[i] += A(ld<T>(r[i]));
+            continue;
+          }
+          // each product rounded to T first, as a mul instruction writing it would
+          const T* r2 = factor + (p * red + j) * inner;
+          for (int64_t i = 0; i < inner; i++) acc[i] += A(T(ld<T>(r[i]) * r2[i]));
         }
       }
     });
@@ -137,7 +143,12 @@ void reduce_kernel(int op, const In* in, void* outp, int64_t outer, int64_t red,
 struct ReduceInstr : Instr {
   int op, dt, in, out, dtIn;
   int64_t outer, red, inner;
-  ReduceInstr(Reader& r) { op = r.i32(); dt = r.i32(); in = r.i32(); out = r.i32(); outer = r.i64(); red = r.i64(); inner = r.i64(); dtIn = r.i32(); }
+  int factor = -1;  // SUM_PRODUCT: the second factor (the planner emits it for float32 column sums only)
+  ReduceInstr(Reader& r) {
+    op = r.i32(); dt = r.i32(); in = r.i32(); out = r.i32(); outer = r.i64(); red = r.i64(); inner = r.i64(); dtIn = r.i32();
+    if (op == SUM_PRODUCT) factor = r.i32();
+    if (op == SUM_PRODUCT && (dt != F32 || dtIn != F32 || inner == 1)) throw KernelError("a sum of products is of float32 columns only");
+  }
   const char* name() const override { return "reduce"; }
   void run(const Frame& f) override {
     if (outer * inner == 0) return;
@@ -145,6 +156,7 @@ struct ReduceInstr : Instr {
       std::memset(f.at(out), 0, size_t(outer * inner) * dtype_size(op == ARGMAX ? I64 : dt));
       return;
     }
+    if (op == SUM_PRODUCT) return reduce_kernel<float>(op, f.at<float>(in), f.at(out), outer, red, inner, f.at<float>(factor));
     if (dtIn == BF16 && dt == F32) return reduce_kernel<float, uint16_t>(op, f.at<uint16_t>(in), f.at(out), outer, red, inner);
     switch (dt) {
       case F32: return reduce_kernel<float>(op, f.at<float>(in), f.at(out), outer, red, inner);

@@ -1,6 +1,7 @@
 /**
  * The loops that replace two fused groups (plan/gelu-grad.ts: gelu's backward; plan/adamw.ts:
- * AdamW's update) and the row chains (plan/row-chains.ts: layerNorm's and softmax's gradients)
+ * AdamW's update), the row chains (plan/row-chains.ts: layerNorm's and softmax's gradients) and
+ * column sums of products (lower.ts productOf)
  * compute what the instructions alone compute, bit for bit: the same training step's program
  * lowered with and without them, both plans run on the same feeds, in fp32 and in bf16 plans
  * (where the gelu gradient reads bf16 operands and writes bf16 or a bf16 copy).
@@ -59,6 +60,9 @@ describeOnednn('group kernels', () => {
       expect(chains[0]!.match(/ sum/g)).toHaveLength(3);
       expect(groups.ops).not.toContain('geluGrad');
       expect(groups.ops.some((o) => o.startsWith('rows('))).toBe(false);
+      // layerNorm's weight gradient, Σ dy·n, summed as the products are made
+      expect(loops.ops).toContain('sum(mul)');
+      expect(groups.ops).not.toContain('sum(mul)');
       loops.outs.forEach((o, k) => expect(Buffer.from(o).equals(Buffer.from(groups.outs[k]!)), `output ${k}`).toBe(true));
     });
   }

@@ -22,7 +22,8 @@ export const BINARY_FN = {
   add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, equal: 7, less: 8, greater: 9, and: 10, or: 11,
 } as const;
 
-export const REDUCE_FN = { sum: 0, max: 1, min: 2, argmax: 3 } as const;
+/** sumProduct: Σ a·b, each product rounded as a float32 mul (native/reduce.cc); its second factor is a trailing word. */
+export const REDUCE_FN = { sum: 0, max: 1, min: 2, argmax: 3, sumProduct: 4 } as const;
 
 /** Where a value lives during a run (native/plan.hpp's enum Storage). */
 export const STORAGE = { feed: 0, const: 1, arena: 2, output: 3 } as const;

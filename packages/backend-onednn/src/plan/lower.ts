@@ -58,8 +58,25 @@ const UNARY_OPS = new Set(['neg', 'exp', 'log', 'sqrt', 'abs', 'tanh', 'sigmoid'
 export interface LowerOptions {
   /** Plan for bf16 matmuls and storage (bf16-storage.ts). */
   bf16?: boolean;
-  /** false: fused groups stay groups, the AdamW and gelu-gradient loops are not matched, no row chains are formed (tests compare the two). */
+  /** false: fused groups stay groups, the AdamW and gelu-gradient loops are not matched, no row chains or sums of products are formed (tests compare the two). */
   groupKernels?: boolean;
+}
+
+/** A reduction over `axes` as [outer, r, inner] of the shape's memory, if the reduced axes are one block (ignoring size-1 dims). */
+function reduceForm(shape: readonly number[], axes: readonly number[]): { outer: number; r: number; inner: number } | undefined {
+  const red = shape.map((_, i) => axes.includes(i));
+  // group consecutive dims by reduced-ness, ignoring size-1 dims
+  const groups: { red: boolean; size: number }[] = [];
+  shape.forEach((d, i) => {
+    if (d === 1) return;
+    const last = groups[groups.length - 1];
+    if (last && last.red === red[i]) last.size *= d;
+    else groups.push({ red: red[i]!, size: d });
+  });
+  if (!/^K?R?K?$/.test(groups.map((g) => (g.red ? 'R' : 'K')).join(''))) return undefined;
+  const ri = groups.findIndex((g) => g.red);
+  const sizes = (gs: typeof groups) => numel(gs.map((g) => g.size));
+  return ri < 0 ? { outer: sizes(groups), r: 1, inner: 1 } : { outer: sizes(groups.slice(0, ri)), r: groups[ri]!.size, inner: sizes(groups.slice(ri + 1)) };
 }
 
 export function lowerProgram(program: Program, options: LowerOptions = {}): Lowered {
@@ -123,6 +140,20 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
   const asGroup = (members: number[]) => members.length > 1 || (options.bf16 === true && lone.has(nodeOf(members[0]!)!.op) && nodeOf(members[0]!)!.dtype === 'float32' && feedsMatmul(members[0]!));
   for (const members of groups.values()) if (asGroup(members)) for (const m of members) fusedIn.set(m, members);
   fused.elementwise = [...groups.values()].filter((g) => g.length > 1).reduce((a, g) => a + g.length, 0);
+
+  // A float32 product read only by a column sum (a norm weight's gradient, Σ dy·n over the tokens)
+  // is summed as it is made: sum value → the factors (native/reduce.cc, bit for bit mul then sum).
+  const productOf = new Map<number, [number, number]>();
+  program.nodes.forEach((n, k) => {
+    const m = n.inputs[0]!, M = nodeOf(m);
+    if (options.groupKernels === false || n.op !== 'sum' || n.dtype !== 'float32' || !M || M.op !== 'mul' || M.dtype !== 'float32') return;
+    if (skip.has(m) || fusedIn.has(m) || outputs.has(m) || (users.get(m) ?? []).length !== 1) return;
+    if (!M.inputs.every((i) => values[i]!.shape.join() === M.shape.join() && values[i]!.dtype === 'float32')) return;
+    const form = reduceForm(M.shape, attrs<{ axes: number[] }>(n).axes);
+    if (!form || form.inner === 1) return;
+    productOf.set(base + k, [M.inputs[0]!, M.inputs[1]!]);
+    skip.add(m);
+  });
 
   const instrs: Instr[] = [];
   const temp = (shape: readonly number[], dtype: DType) => {
@@ -340,27 +371,20 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
 
   /** sum/max/min as [outer, reduced, inner]; reduced axes that are not one block are permuted last first. */
   function reduceInto(op: 'sum' | 'max' | 'min', src: number, dst: number, shape: readonly number[], dtype: DType, axes: readonly number[]) {
-    const red = shape.map((_, i) => axes.includes(i));
-    // group consecutive dims by reduced-ness, ignoring size-1 dims
-    const groups: { red: boolean; size: number }[] = [];
-    shape.forEach((d, i) => {
-      if (d === 1) return;
-      const last = groups[groups.length - 1];
-      if (last && last.red === red[i]) last.size *= d;
-      else groups.push({ red: red[i]!, size: d });
-    });
-    const pattern = groups.map((g) => (g.red ? 'R' : 'K')).join('');
     const fn = REDUCE_FN[op];
-    if (/^K?R?K?$/.test(pattern)) {
-      const ri = groups.findIndex((g) => g.red);
-      const outer = ri < 0 ? numel(groups.map((g) => g.size)) : numel(groups.slice(0, ri).map((g) => g.size));
-      const r = ri < 0 ? 1 : groups[ri]!.size;
-      const inner = ri < 0 ? 1 : numel(groups.slice(ri + 1).map((g) => g.size));
+    const form = reduceForm(shape, axes);
+    if (form) {
+      const product = productOf.get(dst);
+      if (product) {
+        emit('sum(mul)', [OP.reduce, REDUCE_FN.sumProduct, DTYPE_CODE.float32, product[0], dst, form.outer, form.r, form.inner, DTYPE_CODE.float32, product[1]], product, [dst]);
+        return;
+      }
       // the last word is the input's dtype: a float sum may read a bf16-stored gradient (bf16-storage.ts)
-      emit(op, [OP.reduce, fn, DTYPE_CODE[dtype], src, dst, outer, r, inner, DTYPE_CODE[dtype]], [src], [dst]);
+      emit(op, [OP.reduce, fn, DTYPE_CODE[dtype], src, dst, form.outer, form.r, form.inner, DTYPE_CODE[dtype]], [src], [dst]);
       if (op === 'sum' && dtype === 'float32') Object.assign(instrs[instrs.length - 1]!, { bf16Reads: [src], dtypeWords: [{ value: src, word: 8 }] });
       return;
     }
+    const red = shape.map((_, i) => axes.includes(i));
     const kept = shape.map((_, i) => i).filter((i) => !red[i]);
     const reduced = shape.map((_, i) => i).filter((i) => red[i]);
     const perm = [...kept, ...reduced];
