@@ -58,15 +58,63 @@ void gather_grad(const std::vector<int64_t>& ids, const T* upd, T* o, int64_t ou
   });
 }
 
+/**
+ * o += the gather gradient of (ids, upd) (outer 1), as gather_grad would make it and then an add:
+ * its touched rows summed in index order into a compact copy, then each added once, so o's row is
+ * (first gradient) + (second) in one float add, as the add it replaces (untouched rows: + 0).
+ */
+template <class T>
+void add_gather_grad(const std::vector<int64_t>& ids, const T* upd, T* o, int64_t dim, int64_t inner, int64_t n) {
+  std::vector<int32_t> slot(static_cast<size_t>(dim), -1);
+  std::vector<int64_t> rows;
+  for (int64_t id : ids)
+    if (slot[size_t(id)] < 0) {
+      slot[size_t(id)] = int32_t(rows.size());
+      rows.push_back(id);
+    }
+  std::vector<T> side(rows.size() * size_t(inner), T(0));
+  const int64_t width = column_width(inner, 2, 512);
+  const int64_t blocks = (inner + width - 1) / width;
+  parallel_for(blocks, 1, [&](int64_t b, int64_t e) {
+    for (int64_t g = b; g < e; g++) {
+      const int64_t c0 = g * width, w = std::min<int64_t>(width, inner - c0);
+      for (int64_t j = 0; j < n; j++) {
+        T* dst = side.data() + int64_t(slot[size_t(ids[size_t(j)])]) * inner + c0;
+        const T* src = upd + j * inner + c0;
+        for (int64_t c = 0; c < w; c++) dst[c] += src[c];
+      }
+    }
+  });
+  parallel_for(int64_t(rows.size()), std::max<int64_t>(1, 4096 / std::max<int64_t>(inner, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t k = b; k < e; k++) {
+      T* dst = o + rows[size_t(k)] * inner;
+      const T* src = side.data() + k * inner;
+      for (int64_t c = 0; c < inner; c++) dst[c] += src[c];
+    }
+  });
+}
+
 struct GatherGradInstr : Instr {
   int dt, idx, idxDt, upd, out;
   int64_t outer, dim, inner, n;
-  GatherGradInstr(Reader& r) { dt = r.i32(); idx = r.i32(); idxDt = r.i32(); upd = r.i32(); out = r.i32(); outer = r.i64(); dim = r.i64(); inner = r.i64(); n = r.i64(); }
+  // a second gradient added in (plan: the add of two gatherGrads of one table, outer 1)
+  int idx2 = -1, idxDt2 = 0, upd2 = -1;
+  int64_t n2 = 0;
+  GatherGradInstr(Reader& r) {
+    dt = r.i32(); idx = r.i32(); idxDt = r.i32(); upd = r.i32(); out = r.i32(); outer = r.i64(); dim = r.i64(); inner = r.i64(); n = r.i64();
+    if (r.i32()) { idx2 = r.i32(); idxDt2 = r.i32(); upd2 = r.i32(); n2 = r.i64(); }
+    if (idx2 >= 0 && outer != 1) throw KernelError("a paired gatherGrad is along axis 0 only");
+  }
   const char* name() const override { return "gatherGrad"; }
-  void run(const Frame& f) override {
+  template <class T>
+  void go(const Frame& f) {
     auto ids = checked_indices(f.at(idx), idxDt, n, dim, "gather");
-    if (dt == F32) gather_grad<float>(ids, f.at<float>(upd), f.at<float>(out), outer, dim, inner, n);
-    else if (dt == F64) gather_grad<double>(ids, f.at<double>(upd), f.at<double>(out), outer, dim, inner, n);
+    gather_grad<T>(ids, f.at<T>(upd), f.at<T>(out), outer, dim, inner, n);
+    if (idx2 >= 0) add_gather_grad<T>(checked_indices(f.at(idx2), idxDt2, n2, dim, "gather"), f.at<T>(upd2), f.at<T>(out), dim, inner, n2);
+  }
+  void run(const Frame& f) override {
+    if (dt == F32) go<float>(f);
+    else if (dt == F64) go<double>(f);
     else throw KernelError("gatherGrad on an unsupported dtype " + std::to_string(dt));
   }
 };

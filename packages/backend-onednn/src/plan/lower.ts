@@ -124,9 +124,25 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
   fused.activations = geluOf.size;
   const { permuteFrom, intoPermute } = findPermutedOutputs(program, values, outputs, uses, biasOf, geluOf);
 
+  // The add of two gradients of one table along axis 0 (an embedding both towers look up) is one
+  // gatherGrad instruction: the table is zeroed and written once, not twice and then added
+  // (native/indexing.cc, bit for bit the add): add value → the two gatherGrads.
+  const pairOf = new Map<number, [number, number]>();
+  program.nodes.forEach((n, k) => {
+    const [x, y] = n.inputs as [number, number];
+    const X = nodeOf(x), Y = nodeOf(y);
+    if (options.groupKernels === false || n.op !== 'add' || n.dtype !== 'float32' || x === y || X?.op !== 'gatherGrad' || Y?.op !== 'gatherGrad') return;
+    const axisOf = (g: ProgramNode) => attrs<{ axis: number }>(g).axis;
+    const alone = (g: number) => !outputs.has(g) && (users.get(g) ?? []).length === 1;
+    if (axisOf(X) !== 0 || axisOf(Y) !== 0 || X.shape.join() !== n.shape.join() || Y.shape.join() !== n.shape.join() || !alone(x) || !alone(y)) return;
+    pairOf.set(base + k, [x, y]);
+    skip.add(x);
+    skip.add(y);
+  });
+
   // Elementwise chains of one shape run as one fused instruction (fuse.ts).
   const dtypeOf = (v: number) => values[v]!.dtype;
-  const groups = groupElementwise(program, (k) => !skip.has(base + k) && !softmaxAt.has(base + k) && !layerNormAt.has(base + k) && numel(program.nodes[k]!.shape) > 0 && fusible(program.nodes[k]!, dtypeOf), (v) => (users.get(v) ?? []).map((u) => addToMatmul.get(u) ?? u));
+  const groups = groupElementwise(program, (k) => !skip.has(base + k) && !pairOf.has(base + k) && !softmaxAt.has(base + k) && !layerNormAt.has(base + k) && numel(program.nodes[k]!.shape) > 0 && fusible(program.nodes[k]!, dtypeOf), (v) => (users.get(v) ?? []).map((u) => addToMatmul.get(u) ?? u));
   const fusedIn = new Map<number, number[]>();
   // in bf16 plans a lone arithmetic op whose output a matmul reads runs as a group of one,
   // so that it writes the operand's bf16 copy in the same pass (storeBf16 sets the flag)
@@ -188,6 +204,15 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
       return;
     }
     if (intoPermute.has(v)) return; // written by its permute (permuteFrom)
+    const pair = pairOf.get(v);
+    if (pair) {
+      const [X, Y] = pair.map((g) => nodeOf(g)!) as [ProgramNode, ProgramNode];
+      const { dim } = attrs<{ dim: number }>(X);
+      const side = (g: ProgramNode) => [g.inputs[0]!, DTYPE_CODE[values[g.inputs[0]!]!.dtype], g.inputs[1]!, numel(values[g.inputs[0]!]!.shape)];
+      const [i1, t1, u1, n1] = side(X), [i2, t2, u2, n2] = side(Y);
+      emit('gatherGrad(add)', [OP.gatherGrad, DTYPE_CODE[n.dtype], i1!, t1!, u1!, v, 1, dim, numel(n.shape.slice(1)), n1!, 1, i2!, t2!, u2!, n2!], [...X.inputs, ...Y.inputs], [v]);
+      return;
+    }
     const ln = layerNormAt.get(v);
     if (ln) {
       const L = n.shape[n.shape.length - 1]!;
@@ -338,7 +363,7 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
       case 'gatherGrad': {
         const { axis, dim } = attrs<{ axis: number; dim: number }>(n);
         const s = n.shape;
-        emit('gatherGrad', [OP.gatherGrad, DTYPE_CODE[n.dtype], ins[0]!, DTYPE_CODE[inType(0)], ins[1]!, v, numel(s.slice(0, axis)), dim, numel(s.slice(axis + 1)), numel(inShape(0))], [...ins], [v]);
+        emit('gatherGrad', [OP.gatherGrad, DTYPE_CODE[n.dtype], ins[0]!, DTYPE_CODE[inType(0)], ins[1]!, v, numel(s.slice(0, axis)), dim, numel(s.slice(axis + 1)), numel(inShape(0)), 0], [...ins], [v]);
         return;
       }
       case 'gatherElements': {
