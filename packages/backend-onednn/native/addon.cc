@@ -82,7 +82,7 @@ class RunWorker : public Napi::AsyncWorker {
   Napi::Promise promise() { return deferred.Promise(); }
   void Execute() override {
     try {
-      for (auto b : plan->outputBytes) outputs.push_back(rt::pool_take(size_t(b)));
+      outputs.assign(plan->outputBytes.size(), nullptr);  // taken from the pool by the plan, each before its first writer
       rt::ComputeThread::get().run([&] { plan->run(feeds, residentIds, outputs, profiling); });
     } catch (const dnnl::error& e) {
       SetError(std::string("oneDNN failed: ") + e.what());
@@ -110,7 +110,7 @@ class RunWorker : public Napi::AsyncWorker {
     deferred.Resolve(result);
   }
   void OnError(const Napi::Error& e) override {
-    for (size_t i = 0; i < outputs.size(); i++) rt::pool_give(outputs[i], size_t(plan->outputBytes[i]));
+    for (size_t i = 0; i < outputs.size(); i++) if (outputs[i]) rt::pool_give(outputs[i], size_t(plan->outputBytes[i]));
     outputs.clear();
     deferred.Reject(e.Value());
   }

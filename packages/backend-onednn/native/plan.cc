@@ -47,7 +47,7 @@ InstrPtr make_instr(int op, Reader& r, BuildCtx& ctx) {
 Plan::Plan(const double* s, size_t n, std::vector<std::vector<uint8_t>> cs, bool bf16) : consts(std::move(cs)) {
   Reader r{s, n};
   int version = r.i32();
-  if (version != 1) throw std::runtime_error("plan stream version " + std::to_string(version) + " (this addon reads 1)");
+  if (version != 2) throw std::runtime_error("plan stream version " + std::to_string(version) + " (this addon reads 2)");
   int nValues = r.i32(), nInstr = r.i32(), nOutputs = r.i32();
   arenaBytes = r.i64();
   values.resize(size_t(nValues));
@@ -59,6 +59,14 @@ Plan::Plan(const double* s, size_t n, std::vector<std::vector<uint8_t>> cs, bool
     v.index = r.i64();
     if (v.kind == OUTPUT) outputBytes[size_t(v.index)] = v.nelem * int64_t(dtype_size(v.dtype));
   }
+  allocBefore.resize(size_t(nInstr) + 1);
+  for (int k = 0; k < nOutputs; k++) {
+    int64_t at = r.i64();
+    if (at < 0 || at > nInstr) throw std::runtime_error("plan stream: output " + std::to_string(k) + " first written by instruction " + std::to_string(at));
+    allocBefore[size_t(at)].push_back(k);
+  }
+  outputValues.resize(size_t(nOutputs));
+  for (size_t i = 0; i < values.size(); i++) if (values[i].kind == OUTPUT) outputValues[size_t(values[i].index)].push_back(int(i));
   BuildCtx ctx{engine(), stream(), bf16, values};
   for (int k = 0; k < nInstr; k++) instrs.push_back(make_instr(r.i32(), r, ctx));
   if (r.i != r.n) throw std::runtime_error("plan stream has trailing data");
@@ -93,7 +101,7 @@ uint16_t* Frame::bf16(int v, int64_t n) const {
 
 Plan::~Plan() { std::free(arena); }
 
-void Plan::run(const std::vector<void*>& feeds, const std::vector<int64_t>& residentIds, const std::vector<void*>& outputs, bool profiling) {
+void Plan::run(const std::vector<void*>& feeds, const std::vector<int64_t>& residentIds, std::vector<void*>& outputs, bool profiling) {
   if (!arena && arenaBytes > 0) {
     arena = static_cast<uint8_t*>(allocate(size_t(arenaBytes)));
     if (!arena) throw std::runtime_error("cannot allocate a " + std::to_string(arenaBytes) + "-byte arena");
@@ -117,6 +125,11 @@ void Plan::run(const std::vector<void*>& feeds, const std::vector<int64_t>& resi
     }
   }
   for (size_t k = 0; k < instrs.size(); k++) {
+    for (int o : allocBefore[k]) {
+      if (outputs[size_t(o)]) continue;
+      outputs[size_t(o)] = pool_take(size_t(outputBytes[size_t(o)]));
+      for (int v : outputValues[size_t(o)]) f.ptr[size_t(v)] = outputs[size_t(o)];
+    }
     if (profiling) {
       auto t0 = std::chrono::steady_clock::now();
       instrs[k]->run(f);
@@ -125,6 +138,8 @@ void Plan::run(const std::vector<void*>& feeds, const std::vector<int64_t>& resi
       instrs[k]->run(f);
     }
   }
+  // a plan without instructions still returns buffers
+  for (size_t o = 0; o < outputs.size(); o++) if (!outputs[o]) outputs[o] = pool_take(size_t(outputBytes[o]));
 }
 
 }  // namespace rt

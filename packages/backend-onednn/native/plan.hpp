@@ -53,9 +53,16 @@ struct Plan {
 
   Plan(const double* stream, size_t n, std::vector<std::vector<uint8_t>> consts, bool bf16);
   ~Plan();
-  /** Runs with feed pointers; writes into the given output buffers (sizes from outputBytes). */
-  /** residentIds: per feed, its resident id (resident.hpp) or 0; may be empty. */
-  void run(const std::vector<void*>& feeds, const std::vector<int64_t>& residentIds, const std::vector<void*>& outputs, bool profiling);
+  // Per instruction, the outputs it writes first (their buffers are taken from the pool then), and
+  // per output the values stored in it.
+  std::vector<std::vector<int>> allocBefore, outputValues;
+
+  /**
+   * Runs with feed pointers; writes into the output buffers (sizes from outputBytes): a null one
+   * is taken from the pool (buffer-pool.hpp) before its first writer runs, and the caller owns it
+   * after, also when run throws. residentIds: per feed, its resident id (resident.hpp) or 0; may be empty.
+   */
+  void run(const std::vector<void*>& feeds, const std::vector<int64_t>& residentIds, std::vector<void*>& outputs, bool profiling);
 };
 
 dnnl::engine& engine();
