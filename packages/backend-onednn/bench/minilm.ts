@@ -65,8 +65,8 @@ export async function benchModel(rounds = 5, only?: string): Promise<void> {
   const models = await Promise.all(NAMES.map((backend) => AutoModelForEmbedding.fromPretrained(dir, { poolingMethod: 'mean', backend })));
   for (const m of models) m.backbone!.requiresGrad_(true);
   const opts = models.map((m) => new AdamW(m.parameters(), { lr: 2e-5 }));
-  const step = async (k: number) => {
-    await settle();
+  const step = async (k: number, pause = true) => {
+    if (pause) await settle();
     const t0 = performance.now();
     await withBackend(NAMES[k]!, async () => {
       const value = loss({ query: models[k]!.forward(q), positive: models[k]!.forward(p) });
@@ -90,10 +90,15 @@ export async function benchModel(rounds = 5, only?: string): Promise<void> {
   const before = torchPeer('train', []);
   if (before) console.log(`PyTorch before ours:\n  ${before.split('\n').join('\n  ')}`);
   for (let k = 0; k < NAMES.length; k++) for (let i = 0; i < 3; i++) await step(k);
-  // each timed step follows an untimed one of the same backend, as in a training run (and as
-  // torch_peer.py times consecutive steps): right after another backend's step, the buffer pools
-  // hold the other model's buffers and the GC has its ~270 MB of outputs to return
-  for (let r = 0; r < rounds; r++) for (let k = 0; k < NAMES.length; k++) (await step(k), times[k]!.push(await step(k)));
+  // timed steps follow an untimed one of the same backend and each other with no pause, as in a
+  // training loop and as torch_peer.py times them: right after another backend's step, the buffer
+  // pools hold the other model's buffers and the GC has its ~270 MB of outputs to return (a 20 ms
+  // pause before each timed step, as this bench had, let the GC catch up and hid late buffers)
+  for (let r = 0; r < rounds; r++)
+    for (let k = 0; k < NAMES.length; k++) {
+      await step(k);
+      for (let i = 0; i < 2; i++) times[k]!.push(await step(k, false));
+    }
   NAMES.forEach((n, k) => console.log(`${n.padEnd(12)} ${median(times[k]!).toFixed(0)} ms/step  (${times[k]!.map((t) => t.toFixed(0)).join(', ')})`));
   const after = torchPeer('train', []);
   if (after) console.log(`PyTorch after ours:\n  ${after.split('\n').join('\n  ')}`);
