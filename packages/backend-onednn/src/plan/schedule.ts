@@ -25,7 +25,11 @@ export function scheduleEarly(values: readonly PlanValue[], instrs: Instr[]): In
       if (w !== undefined) deps[i]!.push(w);
       for (const r of readers.get(root(x)) ?? []) if (r !== i) deps[i]!.push(r);
     }
-    for (const r of ins.reads) readers.set(root(r), [...(readers.get(root(r)) ?? []), i]);
+    for (const r of ins.reads) {
+      const list = readers.get(root(r));
+      if (list) list.push(i);
+      else readers.set(root(r), [i]);
+    }
     for (const x of ins.writes) {
       lastWriter.set(root(x), i);
       readers.set(root(x), []);
@@ -35,13 +39,14 @@ export function scheduleEarly(values: readonly PlanValue[], instrs: Instr[]): In
   // each right after its latest dependency (anything placed there before it, in particular the
   // rest of the input-gradient chain, only comes later); with none, after everything so far
   const order: number[] = [];
-  let pos = new Int32Array(instrs.length);
+  const pos = new Int32Array(instrs.length);
   for (let i = 0; i < instrs.length; i++) {
     let anchor = -1;
     for (const d of deps[i]!) if (anchor < 0 || pos[d]! > pos[anchor]!) anchor = d;
-    order.splice(anchor < 0 ? order.length : pos[anchor]! + 1, 0, i);
-    pos = new Int32Array(instrs.length);
-    order.forEach((k, p) => (pos[k] = p));
+    const at = anchor < 0 ? order.length : pos[anchor]! + 1;
+    order.splice(at, 0, i);
+    // only what follows moved (usually little: the latest dependency is mostly near the end)
+    for (let p = at; p < order.length; p++) pos[order[p]!] = p;
   }
   return order.map((k) => instrs[k]!);
 }
