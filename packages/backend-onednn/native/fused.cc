@@ -196,6 +196,19 @@ struct FusedInstr : Instr {
     for (size_t k = 0; k < outs.size(); k++) if (outs[k].shadow && f.shadows) shadowOf[k] = f.shadows->claim(outs[k].v, rows * inner);
   }
 
+  /**
+   * This thread's registers and their pointers, kept allocated on the thread (a zeroed vector per
+   * parallel chunk and run was megabytes of memset a step), the scalar inputs filled in.
+   */
+  std::pair<float*, float**> registers(const Frame& f) const {
+    thread_local std::vector<float> R;
+    thread_local std::vector<float*> P;
+    if (R.size() < size_t(regs) * BLOCK) R.resize(size_t(regs) * BLOCK);
+    if (P.size() < size_t(regs)) P.resize(size_t(regs));
+    fill_scalars(f, R.data());
+    return {R.data(), P.data()};
+  }
+
   /** Fills the scalar inputs' registers (once per run of blocks: blocks never write them). */
   void fill_scalars(const Frame& f, float* R) const {
     for (size_t i = 0; i < ins.size(); i++) {
@@ -213,16 +226,14 @@ struct FusedInstr : Instr {
     const int64_t perUnit = inner < BLOCK ? BLOCK / inner : 1, pieces = inner < BLOCK ? 1 : (inner + BLOCK - 1) / BLOCK;
     const int64_t units = inner < BLOCK ? (rows + perUnit - 1) / perUnit : rows * pieces;
     parallel_for(units, std::max<int64_t>(1, 16384 / std::min(inner * perUnit, BLOCK)), [&](int64_t s, int64_t e) {
-      std::vector<float> R(size_t(regs) * BLOCK);
-      std::vector<float*> P(static_cast<size_t>(regs), nullptr);
-      fill_scalars(f, R.data());
+      auto [R, P] = registers(f);
       for (int64_t g = s; g < e; g++) {
         if (inner < BLOCK) {
           const int64_t row = g * perUnit;
-          block(f, R.data(), P.data(), row, 0, inner, std::min(perUnit, rows - row));
+          block(f, R, P, row, 0, inner, std::min(perUnit, rows - row));
         } else {
           const int64_t row = g / pieces, c0 = (g % pieces) * BLOCK;
-          block(f, R.data(), P.data(), row, c0, std::min(BLOCK, inner - c0));
+          block(f, R, P, row, c0, std::min(BLOCK, inner - c0));
         }
       }
       store_fence();
@@ -235,22 +246,17 @@ struct FusedInstr : Instr {
   // together, else pieces that stop at the group's own rows
   void run_rows(const Frame& f, int64_t g0, int64_t g1, int64_t chainRows) override {
     const int64_t width = rows * inner / chainRows;
-    // called once per block of rows: the registers stay allocated on the thread
-    thread_local std::vector<float> R;
-    thread_local std::vector<float*> P;
-    if (R.size() < size_t(regs) * BLOCK) R.resize(size_t(regs) * BLOCK);
-    if (P.size() < size_t(regs)) P.resize(size_t(regs));
-    fill_scalars(f, R.data());
+    auto [R, P] = registers(f);
     for (int64_t p = g0 * width, end = g1 * width; p < end;) {
       const int64_t row = p / inner, c0 = p % inner;
       const int64_t whole = c0 == 0 && inner < BLOCK ? std::min(BLOCK / inner, (end - p) / inner) : 0;
       if (whole > 0) {
-        block(f, R.data(), P.data(), row, 0, inner, whole);
+        block(f, R, P, row, 0, inner, whole);
         p += whole * inner;
         continue;
       }
       const int64_t w = std::min({BLOCK, inner - c0, end - p});
-      block(f, R.data(), P.data(), row, c0, w);
+      block(f, R, P, row, c0, w);
       p += w;
     }
   }
