@@ -38,24 +38,32 @@ struct GatherInstr : Instr {
   }
 };
 
-template <class T>
-void gather_grad(const std::vector<int64_t>& ids, const T* upd, T* o, int64_t outer, int64_t dim, int64_t inner, int64_t n) {
-  // the zeroing is most of the work for an embedding's gradient (30522×384: 47 MB for 4096 rows)
-  parallel_for(outer * dim * inner, 1 << 18, [&](int64_t b, int64_t e) { std::fill(o + b, o + e, T(0)); });
-  // Duplicate indices add into the same row, so one thread owns each (outer, column block), the
-  // blocks narrow enough for every thread to get some; within a column the adds keep index order.
+/**
+ * Adds each update row (a, j) into rowOf(a, j). Duplicate indices add into the same row, so one
+ * thread owns each (outer, column block), the blocks narrow enough for every thread to get some;
+ * within a column the adds keep index order.
+ */
+template <class T, class RowOf>
+void scatter_rows(const T* upd, int64_t outer, int64_t n, int64_t inner, RowOf rowOf) {
   const int64_t width = column_width(inner, 2, 512);
   const int64_t blocks = (inner + width - 1) / width;
   parallel_for(outer * blocks, 1, [&](int64_t b, int64_t e) {
     for (int64_t g = b; g < e; g++) {
       int64_t a = g / blocks, c0 = (g % blocks) * width, w = std::min<int64_t>(width, inner - c0);
       for (int64_t j = 0; j < n; j++) {
-        T* dst = o + (a * dim + ids[size_t(j)]) * inner + c0;
+        T* dst = rowOf(a, j) + c0;
         const T* src = upd + (a * n + j) * inner + c0;
         for (int64_t c = 0; c < w; c++) dst[c] += src[c];
       }
     }
   });
+}
+
+template <class T>
+void gather_grad(const std::vector<int64_t>& ids, const T* upd, T* o, int64_t outer, int64_t dim, int64_t inner, int64_t n) {
+  // the zeroing is most of the work for an embedding's gradient (30522×384: 47 MB for 4096 rows)
+  parallel_for(outer * dim * inner, 1 << 18, [&](int64_t b, int64_t e) { std::fill(o + b, o + e, T(0)); });
+  scatter_rows(upd, outer, n, inner, [&](int64_t a, int64_t j) { return o + (a * dim + ids[size_t(j)]) * inner; });
 }
 
 /**
@@ -73,18 +81,7 @@ void add_gather_grad(const std::vector<int64_t>& ids, const T* upd, T* o, int64_
       rows.push_back(id);
     }
   std::vector<T> side(rows.size() * size_t(inner), T(0));
-  const int64_t width = column_width(inner, 2, 512);
-  const int64_t blocks = (inner + width - 1) / width;
-  parallel_for(blocks, 1, [&](int64_t b, int64_t e) {
-    for (int64_t g = b; g < e; g++) {
-      const int64_t c0 = g * width, w = std::min<int64_t>(width, inner - c0);
-      for (int64_t j = 0; j < n; j++) {
-        T* dst = side.data() + int64_t(slot[size_t(ids[size_t(j)])]) * inner + c0;
-        const T* src = upd + j * inner + c0;
-        for (int64_t c = 0; c < w; c++) dst[c] += src[c];
-      }
-    }
-  });
+  scatter_rows(upd, 1, n, inner, [&](int64_t, int64_t j) { return side.data() + int64_t(slot[size_t(ids[size_t(j)])]) * inner; });
   parallel_for(int64_t(rows.size()), std::max<int64_t>(1, 4096 / std::max<int64_t>(inner, 1)), [&](int64_t b, int64_t e) {
     for (int64_t k = b; k < e; k++) {
       T* dst = o + rows[size_t(k)] * inner;

@@ -23,6 +23,18 @@ inline T ld(In v) {
   else return v;
 }
 
+// A float row's sum by row_sum, the function the row kernels (softmax, layerNorm) sum with, so
+// they agree bit for bit; a bf16 row is widened into `widened` first.
+template <class In>
+inline float float_row_sum(const In* row, int64_t red, float* widened) {
+  if constexpr (std::is_same_v<In, float>) {
+    return row_sum(row, red);
+  } else {
+    from_bf16_row(row, widened, red);
+    return row_sum(widened, red);
+  }
+}
+
 template <class T, class In = T>
 void reduce_kernel(int op, const In* in, void* outp, int64_t outer, int64_t red, int64_t inner, const T* factor = nullptr) {
   using A = typename Acc<T>::type;
@@ -48,13 +60,7 @@ void reduce_kernel(int op, const In* in, void* outp, int64_t outer, int64_t red,
         const In* row = in + p * red;
         if (op == SUM) {
           if constexpr (std::is_same_v<T, float>) {
-            // the function the row kernels (softmax, layerNorm) sum with, so they agree bit for bit
-            if constexpr (std::is_same_v<In, float>) {
-              o[p] = row_sum(row, red);
-            } else {
-              from_bf16_row(row, widened.data(), red);
-              o[p] = row_sum(widened.data(), red);
-            }
+            o[p] = float_row_sum(row, red, widened.data());
           } else {
             // eight partial sums: one chain of dependent adds would run at one add per 4 cycles
             A acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -173,17 +179,12 @@ struct ReduceInstr : Instr {
       std::fill(o + g0, o + g1, 0.f);
       return;
     }
-    if (dtIn != BF16) {
-      const float* in32 = f.at<float>(in);
-      for (int64_t p = g0; p < g1; p++) o[p] = row_sum(in32 + p * red, red);
-      return;
-    }
-    std::vector<float> widened(static_cast<size_t>(red));
-    const uint16_t* in16 = f.at<uint16_t>(in);
-    for (int64_t p = g0; p < g1; p++) {
-      from_bf16_row(in16 + p * red, widened.data(), red);
-      o[p] = row_sum(widened.data(), red);
-    }
+    std::vector<float> widened(dtIn == BF16 ? static_cast<size_t>(red) : 0);
+    auto sums = [&](const auto* rows) {
+      for (int64_t p = g0; p < g1; p++) o[p] = float_row_sum(rows + p * red, red, widened.data());
+    };
+    if (dtIn == BF16) sums(f.at<uint16_t>(in));
+    else sums(f.at<float>(in));
   }
 };
 
