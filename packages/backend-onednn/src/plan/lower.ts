@@ -4,13 +4,14 @@ import { BINARY_FN, DTYPE_CODE, ELEMENT_BYTES, OP, REDUCE_FN, UNARY_FN } from '.
 import { adamWInstr, matchAdamW } from './adamw.js';
 import { geluGradInstr, matchGeluGrad } from './gelu-grad.js';
 import { fusedWords, fusible, groupElementwise } from './fuse.js';
+import { findProductSums, findTablePairs } from './gradient-sums.js';
 import { findLayerNorms } from './layer-norm.js';
 import { findBiases, findGeluPostOps, findPermutedOutputs, isIdentity, isSwap, operandFolds } from './matmul-patterns.js';
 import { findSoftmaxes } from './softmax.js';
 import { formRowChains } from './row-chains.js';
 import { scheduleEarly } from './schedule.js';
 import { storeBf16 } from './bf16-storage.js';
-import { broadcastStrides, collapse, numel, stridesOf } from './strides.js';
+import { broadcastStrides, collapse, numel, reduceForm, stridesOf } from './strides.js';
 
 /** A value of the plan: the program's values first (same ids), then temporaries the lowering adds. */
 export interface PlanValue {
@@ -62,23 +63,6 @@ export interface LowerOptions {
   groupKernels?: boolean;
 }
 
-/** A reduction over `axes` as [outer, r, inner] of the shape's memory, if the reduced axes are one block (ignoring size-1 dims). */
-function reduceForm(shape: readonly number[], axes: readonly number[]): { outer: number; r: number; inner: number } | undefined {
-  const red = shape.map((_, i) => axes.includes(i));
-  // group consecutive dims by reduced-ness, ignoring size-1 dims
-  const groups: { red: boolean; size: number }[] = [];
-  shape.forEach((d, i) => {
-    if (d === 1) return;
-    const last = groups[groups.length - 1];
-    if (last && last.red === red[i]) last.size *= d;
-    else groups.push({ red: red[i]!, size: d });
-  });
-  if (!/^K?R?K?$/.test(groups.map((g) => (g.red ? 'R' : 'K')).join(''))) return undefined;
-  const ri = groups.findIndex((g) => g.red);
-  const sizes = (gs: typeof groups) => numel(gs.map((g) => g.size));
-  return ri < 0 ? { outer: sizes(groups), r: 1, inner: 1 } : { outer: sizes(groups.slice(0, ri)), r: groups[ri]!.size, inner: sizes(groups.slice(ri + 1)) };
-}
-
 export function lowerProgram(program: Program, options: LowerOptions = {}): Lowered {
   const nFeeds = program.feeds.length, nConsts = program.consts.length;
   const base = nFeeds + nConsts;
@@ -124,21 +108,8 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
   fused.activations = geluOf.size;
   const { permuteFrom, intoPermute } = findPermutedOutputs(program, values, outputs, uses, biasOf, geluOf);
 
-  // The add of two gradients of one table along axis 0 (an embedding both towers look up) is one
-  // gatherGrad instruction: the table is zeroed and written once, not twice and then added
-  // (native/indexing.cc, bit for bit the add): add value → the two gatherGrads.
-  const pairOf = new Map<number, [number, number]>();
-  program.nodes.forEach((n, k) => {
-    const [x, y] = n.inputs as [number, number];
-    const X = nodeOf(x), Y = nodeOf(y);
-    if (options.groupKernels === false || n.op !== 'add' || n.dtype !== 'float32' || x === y || X?.op !== 'gatherGrad' || Y?.op !== 'gatherGrad') return;
-    const axisOf = (g: ProgramNode) => attrs<{ axis: number }>(g).axis;
-    const alone = (g: number) => !outputs.has(g) && (users.get(g) ?? []).length === 1;
-    if (axisOf(X) !== 0 || axisOf(Y) !== 0 || X.shape.join() !== n.shape.join() || Y.shape.join() !== n.shape.join() || !alone(x) || !alone(y)) return;
-    pairOf.set(base + k, [x, y]);
-    skip.add(x);
-    skip.add(y);
-  });
+  const pairOf = options.groupKernels === false ? new Map<number, [number, number]>() : findTablePairs(program, outputs, users);
+  for (const pair of pairOf.values()) pair.forEach((g) => skip.add(g));
 
   // Elementwise chains of one shape run as one fused instruction (fuse.ts).
   const dtypeOf = (v: number) => values[v]!.dtype;
@@ -157,19 +128,8 @@ export function lowerProgram(program: Program, options: LowerOptions = {}): Lowe
   for (const members of groups.values()) if (asGroup(members)) for (const m of members) fusedIn.set(m, members);
   fused.elementwise = [...groups.values()].filter((g) => g.length > 1).reduce((a, g) => a + g.length, 0);
 
-  // A float32 product read only by a column sum (a norm weight's gradient, Σ dy·n over the tokens)
-  // is summed as it is made: sum value → the factors (native/reduce.cc, bit for bit mul then sum).
-  const productOf = new Map<number, [number, number]>();
-  program.nodes.forEach((n, k) => {
-    const m = n.inputs[0]!, M = nodeOf(m);
-    if (options.groupKernels === false || n.op !== 'sum' || n.dtype !== 'float32' || !M || M.op !== 'mul' || M.dtype !== 'float32') return;
-    if (skip.has(m) || fusedIn.has(m) || outputs.has(m) || (users.get(m) ?? []).length !== 1) return;
-    if (!M.inputs.every((i) => values[i]!.shape.join() === M.shape.join() && values[i]!.dtype === 'float32')) return;
-    const form = reduceForm(M.shape, attrs<{ axes: number[] }>(n).axes);
-    if (!form || form.inner === 1) return;
-    productOf.set(base + k, [M.inputs[0]!, M.inputs[1]!]);
-    skip.add(m);
-  });
+  const productOf = options.groupKernels === false ? new Map<number, [number, number]>() : findProductSums(program, values, outputs, users, (m) => skip.has(m) || fusedIn.has(m));
+  for (const sum of productOf.keys()) skip.add(nodeOf(sum)!.inputs[0]!);
 
   const instrs: Instr[] = [];
   const temp = (shape: readonly number[], dtype: DType) => {

@@ -34,3 +34,20 @@ export function collapse(dims: readonly number[], strides: readonly (readonly nu
   }
   return { dims: outDims, strides: outStrides };
 }
+
+/** A reduction over `axes` as [outer, r, inner] of the shape's memory, if the reduced axes are one block (ignoring size-1 dims). */
+export function reduceForm(shape: readonly number[], axes: readonly number[]): { outer: number; r: number; inner: number } | undefined {
+  const red = shape.map((_, i) => axes.includes(i));
+  // group consecutive dims by reduced-ness, ignoring size-1 dims
+  const groups: { red: boolean; size: number }[] = [];
+  shape.forEach((d, i) => {
+    if (d === 1) return;
+    const last = groups[groups.length - 1];
+    if (last && last.red === red[i]) last.size *= d;
+    else groups.push({ red: red[i]!, size: d });
+  });
+  if (!/^K?R?K?$/.test(groups.map((g) => (g.red ? 'R' : 'K')).join(''))) return undefined;
+  const ri = groups.findIndex((g) => g.red);
+  const sizes = (gs: typeof groups) => numel(gs.map((g) => g.size));
+  return ri < 0 ? { outer: sizes(groups), r: 1, inner: 1 } : { outer: sizes(groups.slice(0, ri)), r: groups[ri]!.size, inner: sizes(groups.slice(ri + 1)) };
+}
