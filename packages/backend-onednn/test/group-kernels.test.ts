@@ -1,7 +1,7 @@
 /**
  * The loops that replace two fused groups (plan/gelu-grad.ts: gelu's backward; plan/adamw.ts:
  * AdamW's update), the row chains (plan/row-chains.ts: layerNorm's and softmax's gradients),
- * column sums of products and a table's two gathered gradients as one (lower.ts productOf, pairOf)
+ * column sums of products and a table's two gathered gradients as one (plan/gradient-sums.ts)
  * compute what the instructions alone compute, bit for bit: the same training step's program
  * lowered with and without them, both plans run on the same feeds, in fp32 and in bf16 plans
  * (where the gelu gradient reads bf16 operands and writes bf16 or a bf16 copy).

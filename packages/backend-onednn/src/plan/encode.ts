@@ -49,12 +49,11 @@ export function encodePlan(program: Program, lowered: Lowered): Encoded {
   // then the GC has usually returned the last step's (a training step's parameter and Adam-state
   // outputs are written at its end; taken at its start they were fresh memory whenever the GC had
   // not yet run, ~270 ms of page faults in one MiniLM step of five)
-  const firstWrite = new Array<number>(program.outputs.length).fill(0);
-  const seen = new Set<number>();
+  const firstWrite = new Array<number>(program.outputs.length).fill(-1);
   instrs.forEach((ins, i) => {
     for (const w of ins.writes) {
       const k = outputIndex.get(values[w]!.root);
-      if (k !== undefined && !seen.has(k)) (seen.add(k), (firstWrite[k] = i));
+      if (k !== undefined && firstWrite[k] === -1) firstWrite[k] = i;
     }
   });
   const words: number[] = [2, values.length, instrs.length, program.outputs.length, arena.top];
@@ -64,7 +63,7 @@ export function encodePlan(program: Program, lowered: Lowered): Encoded {
     const index = k === STORAGE.feed ? root : k === STORAGE.const ? root - nFeeds : k === STORAGE.output ? outputIndex.get(root)! : (offset.get(root) ?? 0);
     words.push(DTYPE_CODE[val.dtype], numel(val.shape), k, index);
   });
-  for (const i of firstWrite) words.push(i);
+  for (const i of firstWrite) words.push(Math.max(i, 0)); // an output nothing writes: before the first
   for (const ins of instrs) for (const w of ins.words) words.push(w);
   return { stream: Float64Array.from(words), arenaBytes: arena.top, unplannedBytes };
 }
