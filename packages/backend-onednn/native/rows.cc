@@ -15,6 +15,8 @@ struct Scratch { int v; int64_t width, bytes; };  // a chain-only value: its ele
 struct RowChainInstr : Instr {
   int64_t R, block;
   std::vector<Scratch> scratch;
+  std::vector<int64_t> at;  // each scratch value's offset in a thread's scratch, 64-byte aligned
+  int64_t total = 0;
   std::vector<InstrPtr> members;
 
   RowChainInstr(Reader& r, BuildCtx& c) {
@@ -24,6 +26,8 @@ struct RowChainInstr : Instr {
       const int v = r.i32();
       const auto& val = c.values[size_t(v)];
       scratch.push_back({v, val.nelem / R, int64_t(dtype_size(val.dtype))});
+      at.push_back(total);
+      total += (scratch.back().width * block * scratch.back().bytes + 63) / 64 * 64;
     }
     const int n = r.i32();
     for (int k = 0; k < n; k++) members.push_back(make_instr(r.i32(), r, c));
@@ -36,14 +40,8 @@ struct RowChainInstr : Instr {
     for (auto& m : members) m->prepare_rows(f);
     parallel_for(R, block, [&](int64_t s, int64_t e) {
       Frame local = f;
-      // one block of each scratch value, 64-byte aligned
-      std::vector<int64_t> at;
-      int64_t total = 0;
-      for (const Scratch& x : scratch) {
-        at.push_back(total);
-        total += (x.width * block * x.bytes + 63) / 64 * 64;
-      }
-      // kept on the thread: a fresh (zeroed) vector per chunk was ~15 MB of memset a MiniLM step
+      // one block of each scratch value, kept on the thread (a fresh zeroed vector per chunk was
+      // ~15 MB of memset a MiniLM step)
       thread_local std::vector<uint8_t> mem;
       if (mem.size() < size_t(total) + 64) mem.resize(size_t(total) + 64);
       uint8_t* base = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(mem.data()) + 63) & ~uintptr_t(63));
