@@ -52,7 +52,7 @@ void unary_rows(int op, const T* a, T* o, int64_t n) {
     switch (op) {
       case EXP: for (int64_t i = 0; i < n; i++) o[i] = vexp(a[i]); return;
       case ERF: for (int64_t i = 0; i < n; i++) o[i] = verf(a[i]); return;
-      case GELU: for (int64_t i = 0; i < n; i++) o[i] = 0.5f * a[i] * (1.f + verf(a[i] * 0.70710678118654752440f)); return;
+      case GELU: for (int64_t i = 0; i < n; i++) o[i] = vgelu(a[i]); return;
       default: break;
     }
   }

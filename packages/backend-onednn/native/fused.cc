@@ -149,7 +149,7 @@ struct FusedInstr : Instr {
           case 1: exp_rows(a, d, w); break;
           case 6: for (int64_t j = 0; j < w; j++) { float e = vexp(-std::fabs(a[j])); d[j] = a[j] >= 0 ? 1.f / (1.f + e) : e / (1.f + e); } break;
           case 7: erf_rows(a, d, w); break;
-          case 14: for (int64_t j = 0; j < w; j++) d[j] = 0.5f * a[j] * (1.f + verf(a[j] * 0.70710678118654752440f)); break;
+          case 14: for (int64_t j = 0; j < w; j++) d[j] = vgelu(a[j]); break;
           default: for (int64_t j = 0; j < w; j++) d[j] = unary_f(o.fn, a[j]);
         }
       } else if (o.fn < WHERE_OP) {
